@@ -1,0 +1,51 @@
+# Two commands do all set-up: `make demo` and `make test`. Both are idempotent: the
+# virtualenv is rebuilt only when pyproject.toml or constraints.txt change.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet -c constraints.txt
+ONNX   := models/onnx/model.onnx
+
+.PHONY: demo test lint bench install install-test browser clean
+
+demo: install
+	$(VENV)/bin/matcher demo
+
+test: install-test browser
+	$(VENV)/bin/ruff check matcher service tests benchmarks
+	$(PY) -m pytest -q
+
+lint: install-test
+	$(VENV)/bin/ruff check matcher service tests benchmarks
+
+bench: install-test
+	$(PY) benchmarks/encode.py
+
+install: $(VENV)/.installed $(ONNX)
+install-test: $(VENV)/.installed-test $(ONNX)
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
+	$(PIP) torch==2.13.0
+	$(PIP) -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
+	$(PIP) -e '.[test]'
+	touch $@
+
+# Export all-MiniLM-L6-v2 to ONNX once (after checking the weights' sha256).
+$(ONNX): $(VENV)/.installed matcher/embedding/export.py
+	$(PY) -m matcher.embedding.export
+
+# Browser tests need Debian's Chromium; install it when we can (root), never download one.
+browser:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+clean:
+	rm -rf $(VENV) models/onnx

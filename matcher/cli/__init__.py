@@ -1,0 +1,11 @@
+"""Command line interface: ``matcher``. Each module registers its commands on ``app``."""
+
+from . import demo, members  # noqa: F401  (registers commands)
+from .app import app
+
+
+def main() -> None:
+    app()
+
+
+__all__ = ["app", "main"]

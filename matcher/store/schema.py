@@ -1,0 +1,100 @@
+"""Tables of the embedded store (SQLAlchemy 2). Alembic migrations in ``matcher/migrations``
+create and evolve them; change both together (``alembic revision --autogenerate``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class MemberRow(Base):
+    __tablename__ = "members"
+
+    id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    headline: Mapped[str] = mapped_column(Text, default="")
+    specialty: Mapped[str] = mapped_column(Text)
+    offers: Mapped[list] = mapped_column(JSON, default=list)
+    seeks: Mapped[list] = mapped_column(JSON, default=list)
+    role: Mapped[str | None] = mapped_column(String(20))
+    location: Mapped[str] = mapped_column(Text, default="")
+    company: Mapped[str] = mapped_column(Text, default="")
+    tags: Mapped[list] = mapped_column(JSON, default=list)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    opt_out: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class EventRow(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    date: Mapped[str | None] = mapped_column(String(40))
+    rounds: Mapped[int] = mapped_column(Integer, default=3)
+    table_size: Mapped[int] = mapped_column(Integer, default=2)
+    settings: Mapped[dict] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AttendanceRow(Base):
+    __tablename__ = "attendance"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), primary_key=True)
+    member_id: Mapped[str] = mapped_column(
+        ForeignKey("members.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class MeetingRow(Base):
+    """Who met whom, when, at which event (``a`` < ``b``)."""
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"))
+    a: Mapped[str] = mapped_column(String(100), index=True)
+    b: Mapped[str] = mapped_column(String(100), index=True)
+    met_at: Mapped[datetime] = mapped_column(DateTime)
+    round: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(40), default="event")
+
+
+class BlockRow(Base):
+    """A pair that must never be introduced (``a`` < ``b``)."""
+
+    __tablename__ = "blocks"
+
+    a: Mapped[str] = mapped_column(String(100), primary_key=True)
+    b: Mapped[str] = mapped_column(String(100), primary_key=True)
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class EmbeddingRow(Base):
+    """Cached sentence vectors: normalised float32, keyed by model id and text sha256."""
+
+    __tablename__ = "embeddings"
+
+    model_id: Mapped[str] = mapped_column(String(100), primary_key=True)
+    text_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+
