@@ -83,6 +83,7 @@ class Engine:
         """
         new = self.embed_missing(members, progress=progress)
         counts = self.store.save_import(list(members), new, model_id=self.model_id)
+        self.__dict__.pop("_scorers", None)  # members changed: scores must be recomputed
         return ImportReport(**counts, encoded=len(new))
 
     def matrix(self, ids: Sequence[str] | None = None) -> MemberMatrix:
@@ -105,6 +106,155 @@ class Engine:
             self.store.put_vectors(new, model_id=model_id)
             cache.update(new)
         return MemberMatrix.build(members, lambda t: cache[text_hash(t)])
+
+
+    def text_vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Vectors of arbitrary texts through the store's cache; shape (len(texts), 384)."""
+        model_id = self.model_id
+        hashes = [text_hash(t) for t in texts]
+        cache = self.store.vectors(model_id, hashes)
+        todo = [t for t, h in zip(texts, hashes, strict=True) if h not in cache]
+        if todo:
+            new = {text_hash(t): v for t, v in zip(todo, self.encoder.encode(todo), strict=True)}
+            self.store.put_vectors(new, model_id=model_id)
+            cache.update(new)
+        return np.stack([cache[h] for h in hashes]) if hashes else np.zeros((0, 384), np.float32)
+
+    # -- roles, industries, specificity ----------------------------------------------------
+    def member_ids(self, event: str | None = None) -> list[str] | None:
+        """Attendees of ``event``, or None for the whole community."""
+        return self.store.attendees(event) if event else None
+
+    def taxonomy(self, event: str | None = None):
+        from .roles import load_taxonomy
+
+        overrides = self.store.event(event).settings.get("synergy") if event else None
+        return load_taxonomy().with_overrides(overrides)
+
+    def insights(self, event: str | None = None, *, matrix: MemberMatrix | None = None) -> list[dict]:
+        """Per member: role (declared, inferred, used), industry, market, specificity."""
+        from .industry import default_index
+        from .roles import RoleClassifier, assess, role_features
+        from .specificity import GENERIC_PHRASES, specificity
+        from .vectors import industry_query, profile_text
+
+        matrix = matrix if matrix is not None else self.matrix(self.member_ids(event))
+        members = matrix.members
+        index = default_index()
+        matches = index.infer(industry_query(matrix))
+        model = RoleClassifier.load()
+        shares = [m.consumer_share for m in matches]
+        markets = [m.market for m in matches]
+        proba = model.predict_proba(role_features(matrix.profile, shares, markets),
+                                    [profile_text(m) for m in members])
+        roles = assess(
+            [m.id for m in members], [m.role for m in members], proba,
+            profiles=matrix.profile, industry_titles=[m.title for m in matches], markets=markets,
+            model=model, taxonomy=self.taxonomy(event),
+        )
+        spec = specificity(
+            [m.id for m in members], [m.name for m in members], [m.specialty for m in members],
+            [m.location for m in members], matrix.specialty,
+            self.text_vectors(list(GENERIC_PHRASES)), index.code_vectors([m.code for m in matches]),
+            np.array([m.confidence for m in matches]),
+        )
+        out = []
+        for member, role, match, sp in zip(members, roles, matches, spec, strict=True):
+            out.append({
+                "member_id": member.id, "name": member.name,
+                "declared_role": role.declared_role, "inferred_role": role.inferred_role,
+                "role": role.role, "confidence": role.confidence,
+                "probabilities": role.probabilities, "ambiguous": role.ambiguous,
+                "question": role.question, "mismatch": role.mismatch,
+                "naics": {"code": match.code, "title": match.title},
+                "naics_confidence": round(match.confidence, 4), "naics_evidence": match.evidence,
+                "consumer_share": round(match.consumer_share, 4), "market": match.market,
+                "specificity": sp.score, "specificity_parts": sp.parts,
+                "suggestions": sp.suggestions, "confused_with": sp.confused_with,
+            })
+        return out
+
+
+    # -- pair scores and recommendations -----------------------------------------------
+    def scorer(self, event: str | None = None):
+        """A fitted PairScorer over the community (or an event's attendees), with its insights;
+        cached on this engine per event."""
+        cache = self.__dict__.setdefault("_scorers", {})
+        if event not in cache:
+            from .industry import default_index
+            from .scoring import PairScorer
+
+            matrix = self.matrix(self.member_ids(event))
+            insights = self.insights(event, matrix=matrix)
+            scorer = PairScorer().fit(
+                matrix, codes=[r["naics"]["code"] for r in insights],
+                markets=[r["market"] for r in insights], roles=[r["role"] for r in insights],
+                synergy=self.taxonomy(event).synergy, index=default_index(),
+            )
+            S, R = scorer.score_matrix()
+            cache[event] = _Scored(scorer, insights, S, R)
+        return cache[event]
+
+    def _exclusions(self, scored, i: int) -> np.ndarray:
+        """Rows member ``i`` must not be recommended: met before, or blocked."""
+        ids = scored.scorer.matrix_.ids
+        me = ids[i]
+        pairs = self.store.met_pairs(member_id=me) | {
+            p for p in self.store.blocked_pairs() if me in p}
+        others = {b if a == me else a for a, b in pairs}
+        return np.array([x in others for x in ids], dtype=bool)
+
+    def recommend(self, member_id: str, k: int = 10, *, event: str | None = None,
+                  allow_competitors: bool = False) -> list[dict]:
+        """Who ``member_id`` should meet, best first, with relation and reasons."""
+        from .recommend import exposure_allowed, recommend
+
+        scored = self.scorer(event)
+        i = scored.scorer.matrix_.index(member_id)
+        if scored.allowed is None or scored.allowed_k != k:
+            ok = scored.R != "competitor"
+            np.fill_diagonal(ok, False)
+            scored.allowed, scored.allowed_k = exposure_allowed(scored.S, ok, k), k
+        return recommend(scored.scorer, i, k, excluded=self._exclusions(scored, i),
+                         allowed=scored.allowed[i], allow_competitors=allow_competitors)
+
+    def explain(self, a: str, b: str, *, event: str | None = None) -> dict:
+        from .recommend import explain
+
+        scored = self.scorer(event)
+        m = scored.scorer.matrix_
+        row = explain(scored.scorer, m.index(a), m.index(b))
+        row["already_met"] = bool(self._exclusions(scored, m.index(a))[m.index(b)])
+        return row
+
+    def helpable(self, member_id: str, k: int = 10, *, event: str | None = None) -> list[dict]:
+        from .recommend import helpable
+
+        scored = self.scorer(event)
+        return helpable(scored.scorer, scored.scorer.matrix_.index(member_id), k)
+
+    def introductions(self, member_id: str, k: int = 10) -> list[dict]:
+        """Pairs among the people ``member_id`` has met who should meet each other."""
+        from .recommend import introductions
+
+        scored = self.scorer(None)
+        m = scored.scorer.matrix_
+        history = self.store.met_pairs()
+        met = sorted({m.index(b if a == member_id else a) for a, b in history
+                      if member_id in (a, b)})
+        met_rows = {(min(m.index(a), m.index(b)), max(m.index(a), m.index(b))) for a, b in history}
+        return introductions(scored.scorer, scored.S, scored.R, m.index(member_id), met,
+                             met_pairs=met_rows, k=k)
+
+
+@dataclass
+class _Scored:
+    scorer: object
+    insights: list[dict]
+    S: np.ndarray
+    R: np.ndarray
+    allowed: np.ndarray | None = None
+    allowed_k: int = 0
 
 
 def _default_model_id() -> str:

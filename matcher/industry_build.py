@@ -14,7 +14,7 @@ Outputs, all deterministic for the same inputs and model:
 ``flows.npz``          BEA commodity -> using-industry intermediate flows ($M, 2017) restricted to
                        the BEA codes NAICS codes map to, with sales/purchase totals and the scale
                        used to squash complementarity into [0, 1]
-``phrase_vectors.npz`` all-MiniLM-L6-v2 vectors (float16) of every phrase and of every code's
+``phrase_vectors.npz`` all-MiniLM-L6-v2 vectors of every phrase (int8 + a per-row scale) and of every code's
                        "title. first sentence", with the model id and sha256 of phrases.csv
 """
 
@@ -52,15 +52,92 @@ HOUSEHOLD_CODES = {"F01000"}
 # all: its whole output is government final consumption. It serves residents and firms alike.
 GOVERNMENT_SHARE = 0.5
 
-# NAICS codes whose output is a transaction cost that BEA books as *investment*, not as an
-# intermediate input: real-estate agents and brokers earn commissions on property sales, which
-# the Use table records as ownership-transfer costs (residential -> F02R, nonresidential ->
-# F02S/F02N). Their BEA commodity "Other real estate" is dominated by nonresidential rents paid
-# by businesses (intermediate use), produced by other NAICS codes (lessors). For these codes the
-# share is computed from the investment and PCE columns only.
-INVESTMENT_ONLY_SHARE = {
-    "531210": "commissions are ownership-transfer costs: share from PCE and investment columns",
-}
+# Sales to this BEA industry count as consumer-side: "owner-occupied housing" is the national
+# accounts' stand-in for homeowners (it exists to impute their rent), so what it buys -- home
+# repairs, mortgage services, homeowners' insurance -- is bought by households.
+HOMEOWNERS = "531HSO"
+
+# NAICS codes whose customers the BEA columns hide; the fix is documented per code (README).
+#  * 531210 real-estate agents and brokers earn commissions on property sales, which the Use
+#    table books as ownership-transfer costs, i.e. investment (residential -> F02R, nonresidential
+#    -> F02S/F02N). Their BEA commodity "Other real estate" is dominated by nonresidential rents
+#    paid by businesses (intermediate use), produced by other NAICS codes (lessors). Share from the
+#    PCE and investment columns only.
+#  * 524210 insurance agencies and brokerages sell policies on behalf of insurance carriers, so
+#    the Use table records their whole output as an intermediate input of the carriers. Share =
+#    their buyers' consumer shares weighted by sales (self-use excluded): the carriers' customers.
+INVESTMENT_ONLY = {"531210": "commissions are investment (ownership-transfer costs): share "
+                   "from PCE and investment columns only"}
+PASS_THROUGH = {"524210": "agents sell for the carriers: share passed through from the buyers "
+                "of their output (sales-weighted)"}
+
+
+# Plain-language names of specialties that the 2017 index does not phrase the way members
+# describe themselves (newer trades, abbreviations, job titles). Project-authored, each mapped
+# to the code the Census Bureau's classification rules assign; they are embedded like index
+# phrases and marked source=rolecall in phrases.csv.
+ALIASES: tuple[tuple[str, str], ...] = (
+    ("541513", "IT managed services"),
+    ("541513", "Managed IT services provider (MSP)"),
+    ("541513", "Outsourced IT support and help desk for businesses"),
+    ("541512", "IT consulting"),
+    ("541512", "Cybersecurity consulting and network security services"),
+    ("541511", "Web designer"),
+    ("541511", "Website design and development"),
+    ("541511", "Mobile app developer"),
+    ("541511", "Custom software developer"),
+    ("511210", "Software as a service (SaaS) company"),
+    ("541613", "Digital marketing consultant"),
+    ("541613", "SEO (search engine optimization) services"),
+    ("541613", "Social media marketing"),
+    ("541613", "Branding and brand strategy consultant"),
+    ("541810", "Digital marketing agency"),
+    ("541611", "Business coach"),
+    ("541611", "Executive coach"),
+    ("541611", "Fractional CFO"),
+    ("541611", "Small business consultant"),
+    ("812990", "Life coach"),
+    ("611710", "Career coach"),
+    ("561110", "Virtual assistant"),
+    ("561311", "Recruiter"),
+    ("561311", "Staffing and recruiting agency"),
+    ("523930", "Financial advisor"),
+    ("523930", "Retirement planning advisor"),
+    ("523920", "Wealth manager"),
+    ("522310", "Mortgage loan officer"),
+    ("522110", "Banker"),
+    ("522320", "Merchant services (credit card processing for merchants)"),
+    ("541890", "Promotional products and branded merchandise distributor"),
+    ("323111", "Printing company"),
+    ("711510", "Copywriter"),
+    ("238990", "Pool builder"),
+    ("238290", "Garage door repair and installation"),
+    ("238320", "House painter"),
+    ("811111", "Auto mechanic"),
+    ("811111", "Car repair shop"),
+    ("541370", "Land surveyor"),
+    ("541310", "Architect"),
+    ("541330", "Structural engineer"),
+    ("812199", "Massage therapist"),
+    ("812199", "Med spa"),
+    ("446110", "Pharmacist"),
+    ("541110", "Immigration lawyer"),
+    ("531210", "Realtor"),
+)
+
+# "Optometrists' offices (e.g., centers, clinics)" -> also index "Optometrists": members name
+# their profession, and the bare noun otherwise sits closer to "Optometrists' associations".
+_PRACTITIONER = re.compile(
+    r"^([A-Z][\w\- ]*?s)' (?:offices|private practices)(?: \(e\.g\., centers, clinics\))?$"
+)
+
+# Phrases that name one side of a code whose BEA data separates residential from
+# nonresidential customers get that side's consumer share (phrases.csv, column consumer_share).
+RESIDENTIAL_BEA = {"233411", "233412", "2334A0", "230302"}
+_RESIDENTIAL = re.compile(r"(?i)\b(residential|single-family|multifamily|homes?|houses?)\b")
+_NONRESIDENTIAL = re.compile(
+    r"(?i)\b(commercial|industrial|nonresidential|institutional|office buildings?|warehouses?)\b"
+)
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -112,14 +189,79 @@ def load_shares(source: Path) -> dict[str, dict[str, float]]:
 
 
 def adjusted_share(parts: dict[str, float], *, investment_only: bool = False) -> float:
-    """consumer share = (PCE + residential investment) / (intermediate + PCE + all investment)."""
-    consumer = parts["pce"] + parts["res"]
-    business = parts["nonres"] + (0.0 if investment_only else parts["intermediate"])
+    """consumer share = (PCE + residential investment + sales to homeowners) /
+    (intermediate + PCE + nonresidential + residential investment)."""
+    consumer = parts["pce"] + parts["res"] + parts["to_homeowners"]
+    business = parts["nonres"]
+    if not investment_only:
+        business += parts["intermediate"] - parts["to_homeowners"]
     total = consumer + business
     return consumer / total if total > 0 else float("nan")
 
 
-def build_tables(source: Path):
+def read_flows(source: Path) -> tuple[dict[tuple[str, str], float], dict[str, str]]:
+    flows: dict[tuple[str, str], float] = defaultdict(float)
+    names: dict[str, str] = {}
+    for r in read_rows(source / "bea2017_detail_intermediate_flows_long.csv"):
+        s, u = r["commodity_code"], r["using_industry_code"]
+        flows[s, u] += float(r["usd_millions"])
+        names.setdefault(s, r["commodity_name"])
+        names.setdefault(u, r["using_industry_name"])
+    return dict(flows), names
+
+
+PARTS = ("intermediate", "pce", "nonres", "res", "to_homeowners")
+
+
+def bea_shares(shares, flows) -> dict[str, float]:
+    """Adjusted consumer share of every BEA commodity that has a row in the share table."""
+    out = {}
+    for b, p in shares.items():
+        parts = {k: p.get(k, 0.0) for k in PARTS}
+        parts["to_homeowners"] = flows.get((b, HOMEOWNERS), 0.0)
+        out[b] = adjusted_share(parts)
+    return out
+
+
+def pass_through_share(bea: list[str], flows, by_bea: dict[str, float], shares) -> float:
+    """Sales-weighted consumer share of the buyers of ``bea`` (own PCE/investment included)."""
+    num = den = 0.0
+    for b in bea:
+        p = shares[b]
+        num += p["pce"] + p["res"]
+        den += p["pce"] + p["res"] + p["nonres"]
+        for (s, u), v in flows.items():
+            if s == b and u not in bea:
+                share = by_bea.get(u, 0.0)
+                if share != share:  # government buyers are institutions, not households
+                    share = 0.0
+                num += v * share
+                den += v
+    return num / den if den > 0 else float("nan")
+
+
+def side_shares(code: str, bea: list[str], shares, flows) -> dict[str, float]:
+    """Consumer share of the residential and of the nonresidential side of a code, when its BEA
+    data tells them apart: construction codes that span residential and nonresidential BEA
+    structure types, and agents/brokers whose commissions are split F02R vs F02S/F02N."""
+    if code in INVESTMENT_ONLY:
+        return {"residential": 1.0, "nonresidential": 0.0}
+    res = [b for b in bea if b in RESIDENTIAL_BEA and b in shares]
+    non = [b for b in bea if b not in RESIDENTIAL_BEA and b in shares]
+    if not res or not non:
+        return {}
+    out = {}
+    for name, group in (("residential", res), ("nonresidential", non)):
+        total = dict.fromkeys(PARTS, 0.0)
+        for b in group:
+            for k in PARTS[:-1]:
+                total[k] += shares[b][k]
+            total["to_homeowners"] += flows.get((b, HOMEOWNERS), 0.0)
+        out[name] = adjusted_share(total)
+    return out
+
+
+def build_tables(source: Path, flows):
     desc = [r for r in read_rows(source / "2017_NAICS_Descriptions.csv") if len(r["Code"]) == 6]
     codes = sorted(r["Code"] for r in desc)
     by_code = {r["Code"]: r for r in desc}
@@ -129,6 +271,7 @@ def build_tables(source: Path):
         crosswalk[r["NAICS_2017_Code"]].add(r["BEA_2017_Detail_Code"])
 
     shares = load_shares(source)
+    by_bea = bea_shares(shares, flows)
     rows = []
     for code in codes:
         bea = sorted(crosswalk.get(code, ()))
@@ -141,8 +284,11 @@ def build_tables(source: Path):
         if set(bea) <= HOUSEHOLD_CODES:
             share = 1.0
             notes.append("household employers: consumer by definition")
+        elif code in PASS_THROUGH:
+            share = pass_through_share(bea, flows, by_bea, shares)
+            notes.append(PASS_THROUGH[code])
         else:
-            total = dict.fromkeys(("intermediate", "pce", "nonres", "res"), 0.0)
+            total = dict.fromkeys(PARTS, 0.0)
             for b in bea:
                 src = b
                 if b not in shares and b in SHARE_PROXY:
@@ -150,11 +296,12 @@ def build_tables(source: Path):
                     notes.append(f"{b} shares borrowed from {src}")
                 if src not in shares:
                     continue
-                for k in total:
+                for k in PARTS[:-1]:
                     total[k] += shares[src][k]
-            inv_only = code in INVESTMENT_ONLY_SHARE
+                total["to_homeowners"] += flows.get((src, HOMEOWNERS), 0.0)
+            inv_only = code in INVESTMENT_ONLY
             if inv_only:
-                notes.append(INVESTMENT_ONLY_SHARE[code])
+                notes.append(INVESTMENT_ONLY[code])
             share = adjusted_share(total, investment_only=inv_only)
             if len(bea) > 1:
                 notes.append(f"summed over {len(bea)} BEA codes")
@@ -173,28 +320,39 @@ def build_tables(source: Path):
         )
 
     known = set(codes)
-    phrases = set()
+    side = {r["code"]: side_shares(r["code"], r["bea_code"].split("|"), shares, flows)
+            for r in rows}
+    phrases: dict[tuple[str, str], str] = {}
     for r in read_rows(source / "2017_NAICS_Index_File.csv"):
         code = r["NAICS17"].strip()
         text = clean_phrase(r["INDEX ITEM DESCRIPTION"])
         if code in known and text:
-            phrases.add((code, text))
-    phrase_rows = sorted(phrases)
+            phrases.setdefault((code, text), "census")
+            m = _PRACTITIONER.match(text)
+            if m:
+                phrases.setdefault((code, m.group(1)), "derived")
+    for code, text in ALIASES:
+        if code not in known:
+            raise SystemExit(f"alias {text!r} names unknown code {code}")
+        phrases.setdefault((code, text), "rolecall")
+    phrase_rows = []
+    for (code, text), src in sorted(phrases.items()):
+        share = ""
+        res, nonres = _RESIDENTIAL.search(text), _NONRESIDENTIAL.search(text)
+        if side[code] and bool(res) != bool(nonres):
+            share = f"{side[code]['residential' if res else 'nonresidential']:.4f}"
+        phrase_rows.append({"code": code, "phrase": text, "source": src, "consumer_share": share})
     return rows, phrase_rows, shares
 
 
-def build_flows(source: Path, code_rows, shares):
+def build_flows(code_rows, shares, flow_map, names):
     bea_codes = sorted({b for r in code_rows for b in r["bea_code"].split("|")})
     pos = {b: i for i, b in enumerate(bea_codes)}
     n = len(bea_codes)
     flows = np.zeros((n, n), dtype=np.float64)
     purchases = np.zeros(n, dtype=np.float64)
-    names: dict[str, str] = {}
     sold_intermediate: dict[str, float] = defaultdict(float)
-    for r in read_rows(source / "bea2017_detail_intermediate_flows_long.csv"):
-        s, u, v = r["commodity_code"], r["using_industry_code"], float(r["usd_millions"])
-        names.setdefault(s, r["commodity_name"])
-        names.setdefault(u, r["using_industry_name"])
+    for (s, u), v in sorted(flow_map.items()):
         sold_intermediate[s] += v
         if u in pos:
             purchases[pos[u]] += v  # every intermediate input, also from unmapped commodities
@@ -208,8 +366,7 @@ def build_flows(source: Path, code_rows, shares):
             uses += p["government"]
             sales[i] = max(p["output"], uses)
         sales[i] = max(sales[i], sold_intermediate.get(b, 0.0))
-    for b in bea_codes:
-        names.setdefault(b, b)
+    names = {b: names.get(b, b) for b in bea_codes}
 
     # strength s -> u = sqrt(flow/purchases[u] * flow/sales[s]); same industry does not count
     strength = _strength(flows, sales, purchases)
@@ -243,11 +400,20 @@ def write_csv(path: Path, fieldnames, rows) -> None:
         w.writerows(rows)
 
 
+def quantize(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """int8 rows with one float32 scale per row (row ~= q * scale): half the size of float16,
+    cosine error < 0.003; float16 phrase vectors alone would take the folder over 15 MB."""
+    peak = np.abs(vectors).max(axis=1, keepdims=True)
+    peak[peak == 0] = 1.0
+    q = np.round(vectors / peak * 127.0).astype(np.int8)
+    return q, (peak[:, 0] / 127.0).astype(np.float32)
+
+
 def build_vectors(out: Path, code_rows, phrase_rows) -> None:
     from .embedding import MODEL_NAME, get_encoder
 
     enc = get_encoder()
-    texts = [p for _, p in phrase_rows]
+    texts = [r["phrase"] for r in phrase_rows]
     code_texts = [f"{r['title']}. {r['description']}" for r in code_rows]
     done = [0]
 
@@ -258,9 +424,11 @@ def build_vectors(out: Path, code_rows, phrase_rows) -> None:
 
     pv = enc.encode(texts, progress=progress)
     cv = enc.encode(code_texts, progress=progress)
+    q, scale = quantize(pv)
     np.savez_compressed(
         out / "phrase_vectors.npz",
-        phrase_vectors=pv.astype(np.float16),
+        phrase_vectors=q,
+        phrase_scale=scale,
         code_vectors=cv.astype(np.float16),
         codes=np.array([r["code"] for r in code_rows], dtype="U6"),
         model_id=np.array(MODEL_NAME),
@@ -277,15 +445,16 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    code_rows, phrase_rows, shares = build_tables(args.source)
+    flow_map, names = read_flows(args.source)
+    code_rows, phrase_rows, shares = build_tables(args.source, flow_map)
     write_csv(
         args.out / "codes.csv",
         ["code", "title", "bea_code", "consumer_share", "description", "note"],
         code_rows,
     )
-    write_csv(args.out / "phrases.csv", ["code", "phrase"],
-              [{"code": c, "phrase": p} for c, p in phrase_rows])
-    flows = build_flows(args.source, code_rows, shares)
+    write_csv(args.out / "phrases.csv", ["code", "phrase", "source", "consumer_share"],
+              phrase_rows)
+    flows = build_flows(code_rows, shares, flow_map, names)
     np.savez_compressed(args.out / "flows.npz", **flows)
     print(f"{len(code_rows)} codes, {len(phrase_rows)} phrases, "
           f"{len(flows['bea_codes'])} BEA codes, scale {float(flows['scale']):.4g}")

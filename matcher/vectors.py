@@ -117,3 +117,16 @@ class MemberMatrix:
                     arrays[side][i] = arrays["specialty"][i]
         return cls(members=list(members), **arrays, has_offers=has["offers"],
                    has_seeks=has["seeks"], phrase_vectors=phrases)
+
+
+def industry_query(matrix: MemberMatrix) -> np.ndarray:
+    """What a member *does*, for industry lookup: specialty plus offers (not seeks, which
+    name other people's industries). Shape (n_members, 384), unit rows."""
+    return _unit(matrix.specialty + matrix.offers)
+
+
+def encode_members(members: Sequence[Member], encoder) -> MemberMatrix:
+    """Embed members held in memory (no store), e.g. labelled training profiles."""
+    texts = list(dict.fromkeys(t for m in members for t in member_texts(m)))
+    vecs = dict(zip(texts, encoder.encode(texts), strict=True))
+    return MemberMatrix.build(members, vecs.__getitem__)

@@ -12,7 +12,15 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ModelIntegrityError
-from .weights import DIM, MAX_TOKENS, MODEL_NAME, WEIGHTS_SHA256, onnx_dir, sha256_file, verify_weights
+from .weights import (
+    DIM,
+    MAX_TOKENS,
+    MODEL_NAME,
+    WEIGHTS_SHA256,
+    onnx_dir,
+    sha256_file,
+    verify_weights,
+)
 
 Progress = Callable[[int], None]
 

@@ -12,7 +12,15 @@ import shutil
 import sys
 from pathlib import Path
 
-from .weights import DIM, MODEL_NAME, WEIGHTS_SHA256, model_dir, onnx_dir, sha256_file, verify_weights
+from .weights import (
+    DIM,
+    MODEL_NAME,
+    WEIGHTS_SHA256,
+    model_dir,
+    onnx_dir,
+    sha256_file,
+    verify_weights,
+)
 
 
 def export(target: Path | None = None, *, force: bool = False) -> Path:

@@ -1,0 +1,77 @@
+"""Short human sentences naming the evidence behind a pair's relation and score."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .profiles import ROLES
+
+
+def best_phrase_pair(seeks: list[str], seek_vecs: np.ndarray | None,
+                     offers: list[str], offer_vecs: np.ndarray | None) -> tuple[str, str, float] | None:
+    """The (seek, offer, cosine) pair that matches best, or None when a side is empty."""
+    if not seeks or not offers or seek_vecs is None or offer_vecs is None:
+        return None
+    sims = seek_vecs @ offer_vecs.T
+    a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    return seeks[a], offers[b], float(sims[a, b])
+
+
+def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
+                 third_person: bool = False) -> list[str]:
+    """Reasons about member ``j`` addressed to member ``i`` ("you"), or, with
+    ``third_person``, to someone introducing them (i's first name instead of "you")."""
+    m = scorer.matrix_
+    a, b = m.members[i], m.members[j]
+    first = b.name.split()[0]
+    if third_person:
+        you = You = a.name.split()[0]
+        seek, offer, are = "seeks", "offers", "is"
+    else:
+        you, You, seek, offer, are = "you", "You", "seek", "offer", "are"
+    pv = m.phrase_vectors
+    out: list[str] = []
+    title_a = scorer.index_.title(scorer.codes_[i])
+    if relation == "competitor":
+        out.append(
+            f"{first} is in the same trade as {you} ({title_a}), serves the same market in the same "
+            f"town, with near-identical offers: a pure competitor, so not introduced by default."
+        )
+        return out
+    if relation == "referral-partner":
+        what = []
+        if not c["same_locality"] or scorer.localities_[i] != scorer.localities_[j]:
+            what.append(f"a different area ({b.location or 'elsewhere'})")
+        if scorer.markets_[i] != scorer.markets_[j]:
+            what.append(f"different customers ({scorer.markets_[j]} rather than {scorer.markets_[i]})")
+        if not what:
+            what.append("a different niche")
+        out.append(
+            f"Same field as {you} ({title_a}) but {' and '.join(what)}: "
+            f"{first} focuses on \"{_clip(b.specialty)}\". They can refer work to each other."
+        )
+    theirs = best_phrase_pair(a.seeks, pv.get((i, "seeks")), b.offers, pv.get((j, "offers")))
+    if theirs and theirs[2] >= 0.35:
+        out.append(f"{first} offers {theirs[1]}, which is what {you} {seek}: {theirs[0]}.")
+    yours = best_phrase_pair(b.seeks, pv.get((j, "seeks")), a.offers, pv.get((i, "offers")))
+    if yours and yours[2] >= 0.35:
+        out.append(f"{You} {offer} {yours[1]}, which {first} seeks: {yours[0]}.")
+    if c["industry"] >= 0.2:
+        evidence = scorer.index_.complement_evidence(scorer.codes_[i], scorer.codes_[j])
+        if evidence:
+            out.append(evidence)
+    ra, rb = ROLES[scorer.roles_[i]], ROLES[scorer.roles_[j]]
+    if c["synergy"] >= 0.6 or not out:
+        from .roles import load_taxonomy
+
+        out.append(f"{You} {are} {_article(ra)} {ra}, {first} {_article(rb)} {rb}: "
+                   f"{load_taxonomy().reasons[(ra, rb)]}")
+    return out
+
+
+def _article(role: str) -> str:
+    return "an" if role[0] in "aeiou" else "a"
+
+
+def _clip(text: str, n: int = 80) -> str:
+    return text if len(text) <= n else text[: n - 1].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,151 @@
+"""Who should I meet, whom can I help, and whom could I introduce to each other.
+
+Every function works on a fitted :class:`~matcher.scoring.PairScorer` and returns plain dicts
+(one shape everywhere): ``member_id``, ``name``, ``score``, ``relation``, ``reasons``,
+``components``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .reasons import best_phrase_pair, pair_reasons
+
+DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
+EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
+
+
+def exposure_cap(n: int, k: int) -> int:
+    return max(2 * k, math.ceil(EXPOSURE_SHARE * n))
+
+
+def exposure_allowed(S: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
+    """allowed[i, j]: j may be recommended to i under the exposure cap.
+
+    j is "pushed at" i when j is in i's raw top-k. Members pushed at more than the cap keep
+    only the ``cap`` members who score them highest.
+    """
+    n = len(S)
+    cap = exposure_cap(n, k)
+    masked = np.where(ok, S, -np.inf)
+    kk = min(k, n - 1)
+    top = np.argpartition(-masked, kk - 1, axis=1)[:, :kk] if kk > 0 else np.zeros((n, 0), int)
+    pushed = np.zeros((n, n), bool)
+    pushed[np.arange(n)[:, None], top] = True
+    pushed &= ok
+    allowed = np.ones((n, n), bool)
+    for j in np.flatnonzero(pushed.sum(axis=0) > cap):
+        admirers = np.flatnonzero(pushed[:, j])
+        keep = admirers[np.argsort(-S[admirers, j], kind="stable")[:cap]]
+        drop = np.setdiff1d(admirers, keep)
+        allowed[drop, j] = False
+    return allowed
+
+
+def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,
+              excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
+              allow_competitors: bool = False, diversity: float = DIVERSITY) -> list[dict]:
+    """Top ``k`` introductions for member row ``i``.
+
+    candidates : rows to consider (all members by default); excluded : bool mask over all rows
+    (history, blocks, opt-outs); allowed : bool row of the exposure cap.
+    """
+    n = len(scorer.matrix_)
+    js = np.arange(n) if candidates is None else np.asarray(candidates, dtype=int)
+    js = js[js != i]
+    scores, rel, comp = scorer.score_rows(i, js)
+    keep = ~scorer.same_company(i, js)
+    keep &= np.array([not scorer.matrix_.members[j].opt_out for j in js], dtype=bool)
+    if excluded is not None:
+        keep &= ~excluded[js]
+    if allowed is not None:
+        keep &= allowed[js]
+    if not allow_competitors:
+        keep &= rel != "competitor"
+    idx = np.flatnonzero(keep)
+    picked: list[int] = []
+    spec = scorer.matrix_.specialty
+    while idx.size and len(picked) < k:
+        adj = scores[idx].copy()
+        if picked and diversity > 0:
+            sim = spec[js[idx]] @ spec[js[picked]].T
+            adj -= diversity * np.clip(sim.max(axis=1), 0, None)
+        best = int(idx[int(np.argmax(adj))])
+        picked.append(best)
+        idx = idx[idx != best]
+    return [_row(scorer, i, int(js[p]), float(scores[p]), str(rel[p]),
+                 {name: _plain(v[p]) for name, v in comp.items()}) for p in picked]
+
+
+def explain(scorer, i: int, j: int) -> dict:
+    """Relation, score, every component and the reasons for the pair (i, j)."""
+    scores, rel, comp = scorer.score_rows(i, np.array([j]))
+    row = _row(scorer, i, j, float(scores[0]), str(rel[0]),
+               {name: _plain(v[0]) for name, v in comp.items()})
+    row["same_company"] = bool(scorer.same_company(i, np.array([j]))[0])
+    return row
+
+
+def helpable(scorer, i: int, k: int = 10, *, min_fit: float = 0.3) -> list[dict]:
+    """Members whose seeks match what member ``i`` offers, best first."""
+    m = scorer.matrix_
+    if not m.has_offers[i]:
+        return []
+    js = np.flatnonzero(m.has_seeks & (np.arange(len(m)) != i))
+    scores, rel, comp = scorer.score_rows(i, js)
+    order = np.argsort(-comp["fit_ba"], kind="stable")
+    out = []
+    for p in order[:k]:
+        if comp["fit_ba"][p] < min_fit:
+            break
+        j = int(js[p])
+        pair = best_phrase_pair(m.members[j].seeks, m.phrase_vectors.get((j, "seeks")),
+                                m.members[i].offers, m.phrase_vectors.get((i, "offers")))
+        reason = (f"You offer {pair[1]}, which {m.members[j].name.split()[0]} seeks: {pair[0]}."
+                  if pair else "Your offers match what they seek.")
+        out.append({"member_id": m.members[j].id, "name": m.members[j].name,
+                    "score": round(float(comp["fit_ba"][p]), 4), "relation": str(rel[p]),
+                    "reasons": [reason]})
+    return out
+
+
+def introductions(scorer, S: np.ndarray, R: np.ndarray, i: int, met: list[int], *,
+                  met_pairs: set[tuple[int, int]], k: int = 10, min_score: float = 0.35) -> list[dict]:
+    """Pairs of people member ``i`` has met who have not met each other and should."""
+    m = scorer.matrix_
+    out = []
+    for a_pos, a in enumerate(met):
+        for b in met[a_pos + 1:]:
+            key = (min(a, b), max(a, b))
+            if key in met_pairs or R[a, b] == "competitor" or S[a, b] < min_score:
+                continue
+            out.append((S[a, b], a, b))
+    out.sort(key=lambda t: -t[0])
+    rows = []
+    for s, a, b in out[:k]:
+        _, rel, comp = scorer.score_rows(a, np.array([b]))
+        reasons = pair_reasons(scorer, a, b, str(rel[0]), {n: v[0] for n, v in comp.items()},
+                               third_person=True)
+        na, nb = m.members[a].name, m.members[b].name
+        rows.append({
+            "a": {"member_id": m.members[a].id, "name": na},
+            "b": {"member_id": m.members[b].id, "name": nb},
+            "score": round(float(s), 4), "relation": str(rel[0]),
+            "reasons": reasons,
+            "pitch": f"{na} should meet {nb}: " + (reasons[0] if reasons else ""),
+        })
+    return rows
+
+
+def _row(scorer, i: int, j: int, score: float, relation: str, comp: dict) -> dict:
+    b = scorer.matrix_.members[j]
+    return {"member_id": b.id, "name": b.name, "score": round(score, 4), "relation": relation,
+            "reasons": pair_reasons(scorer, i, j, relation, comp), "components": comp}
+
+
+def _plain(v):
+    if isinstance(v, np.bool_ | bool):
+        return bool(v)
+    return round(float(v), 4)

@@ -1,0 +1,173 @@
+"""Pair scores with every component kept, the relation of each pair, and the reasons.
+
+For members A and B:
+
+- ``fit_ab``: how well B's offers answer A's seeks (cosine, ramped to [0, 1]); ``fit_ba`` the
+  other way; ``mutual`` their harmonic mean, so a one-sided pitch scores below a mutual fit.
+  A member without offers or seeks falls back on their specialty.
+- ``industry``: BEA 2017 buyer-supplier strength between the two inferred industries.
+- ``synergy``: the role taxonomy's matrix (overridable per event).
+- ``specialty_sim``, ``offers_sim``, ``same_naics6``, ``same_naics4``, ``same_market``,
+  ``same_locality``: what tells competitors from referral partners.
+
+Relations (thresholds are data, ``data/pair_thresholds.json``, calibrated on labelled pairs):
+``competitor`` = same 6-digit industry AND overlapping market AND same locality AND
+near-identical specialty and offers; ``referral-partner`` = same field (same 4-digit industry or
+close specialties) otherwise; ``complement`` = a real need-offer fit or buyer-supplier link;
+``peer`` = none of these.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import NotFittedError
+from .vectors import MemberMatrix
+
+RELATIONS = ("complement", "referral-partner", "competitor", "peer")
+THRESHOLDS_FILE = Path(__file__).resolve().parents[1] / "data" / "pair_thresholds.json"
+FIT_LOW, FIT_HIGH = 0.15, 0.65  # cosine ramp for need-offer fit
+WEIGHTS = {"mutual": 0.6, "industry": 0.15, "synergy": 0.25}
+REFERRAL_BONUS = 0.15
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    competitor_specialty: float = 0.7
+    competitor_offers: float = 0.6
+    field_specialty: float = 0.55
+    complement_mutual: float = 0.3
+    complement_industry: float = 0.3
+
+    @classmethod
+    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
+        if not Path(path).is_file():
+            return cls()
+        doc = json.loads(Path(path).read_text())
+        return cls(**doc["thresholds"])
+
+
+def locality(location: str) -> str:
+    """Normalised town: 'Austin, TX' and 'austin,tx ' are one locality; '' is unknown."""
+    return ",".join(p.strip().lower() for p in location.split(",") if p.strip())
+
+
+def _ramp(cos: np.ndarray) -> np.ndarray:
+    return np.clip((cos - FIT_LOW) / (FIT_HIGH - FIT_LOW), 0.0, 1.0)
+
+
+def harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a + b > 0, 2 * a * b / (a + b), 0.0)
+
+
+class PairScorer:
+    """Scores pairs of members of one :class:`MemberMatrix`.
+
+    Parameters
+    ----------
+    thresholds : Thresholds, optional
+        Relation thresholds; the calibrated ones from ``data/pair_thresholds.json`` by default.
+    weights : dict, optional
+        Weights of ``mutual``, ``industry`` and ``synergy`` in the score.
+    """
+
+    def __init__(self, *, thresholds: Thresholds | None = None, weights: dict | None = None):
+        self.thresholds = thresholds
+        self.weights = weights
+
+    def fit(self, matrix: MemberMatrix, *, codes: list[str], markets: list[str],
+            roles: list[str], synergy: np.ndarray, index) -> PairScorer:
+        from .profiles import ROLES
+
+        self.matrix_ = matrix
+        self.thresholds_ = self.thresholds or Thresholds.load()
+        self.weights_ = self.weights or WEIGHTS
+        self.codes_ = np.array(codes)
+        self.code4_ = np.array([c[:4] for c in codes])
+        self.markets_ = np.array(markets)
+        self.localities_ = np.array([locality(m.location) for m in matrix.members])
+        self.companies_ = np.array([m.company.strip().lower() for m in matrix.members])
+        self.roles_ = np.array([ROLES.index(r) for r in roles])
+        self.synergy_ = np.asarray(synergy)
+        uniq, self.code_idx_ = np.unique(self.codes_, return_inverse=True)
+        self.industry_ = index.complementarity(list(uniq), list(uniq))
+        self.index_ = index
+        return self
+
+    def _check(self) -> None:
+        if not hasattr(self, "matrix_"):
+            raise NotFittedError("PairScorer is not fitted")
+
+    # -- components --------------------------------------------------------------------
+    def components(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
+        """Every component of the pairs (i, j) for j in ``js``; arrays of shape (len(js),)."""
+        self._check()
+        m = self.matrix_
+        js = np.asarray(js, dtype=int)
+        fit_ab = _ramp(m.offers[js] @ m.seeks[i])  # j's offers answer i's seeks
+        fit_ba = _ramp(m.seeks[js] @ m.offers[i])
+        same_market = (self.markets_[js] == self.markets_[i]) | (self.markets_[js] == "both") | (
+            self.markets_[i] == "both")
+        li, lj = self.localities_[i], self.localities_[js]
+        return {
+            "fit_ab": fit_ab,
+            "fit_ba": fit_ba,
+            "mutual": harmonic(fit_ab, fit_ba),
+            "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
+            "synergy": self.synergy_[self.roles_[i], self.roles_[js]],
+            "specialty_sim": m.specialty[js] @ m.specialty[i],
+            "offers_sim": m.offers[js] @ m.offers[i],
+            "same_naics6": self.codes_[js] == self.codes_[i],
+            "same_naics4": self.code4_[js] == self.code4_[i],
+            "same_market": same_market,
+            "same_locality": (lj == li) | (lj == "") | (li == ""),
+        }
+
+    def relations(self, c: dict[str, np.ndarray]) -> np.ndarray:
+        return classify(c, self.thresholds_)
+
+    def scores(self, c: dict[str, np.ndarray], relations: np.ndarray) -> np.ndarray:
+        w = self.weights_
+        s = w["mutual"] * c["mutual"] + w["industry"] * c["industry"] + w["synergy"] * c["synergy"]
+        return np.clip(s + REFERRAL_BONUS * (relations == "referral-partner"), 0.0, 1.0)
+
+    def score_rows(self, i: int, js: np.ndarray):
+        """(scores, relations, components) of member ``i`` against members ``js``."""
+        c = self.components(i, js)
+        rel = self.relations(c)
+        return self.scores(c, rel), rel, c
+
+    def score_matrix(self) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'."""
+        n = len(self.matrix_)
+        S = np.zeros((n, n))
+        R = np.full((n, n), "self", dtype=object)
+        everyone = np.arange(n)
+        for i in range(n):
+            s, r, _ = self.score_rows(i, everyone)
+            S[i], R[i] = s, r
+        S = (S + S.T) / 2  # fit_ab/fit_ba swap roles; keep the matrix exactly symmetric
+        np.fill_diagonal(S, 0.0)
+        R[everyone, everyone] = "self"
+        return S, R
+
+    def same_company(self, i: int, js: np.ndarray) -> np.ndarray:
+        ci = self.companies_[i]
+        return (self.companies_[js] == ci) & (ci != "")
+
+
+def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
+    """The relation of each pair from its components (vectorised)."""
+    competitor = (
+        c["same_naics6"] & c["same_market"] & c["same_locality"]
+        & (c["specialty_sim"] >= t.competitor_specialty) & (c["offers_sim"] >= t.competitor_offers)
+    )
+    field = c["same_naics4"] | (c["specialty_sim"] >= t.field_specialty)
+    complement = (c["mutual"] >= t.complement_mutual) | (c["industry"] >= t.complement_industry)
+    return np.select([competitor, field, complement], ["competitor", "referral-partner", "complement"],
+                     default="peer").astype(object)
