@@ -191,8 +191,11 @@ class Engine:
                 markets=[r["market"] for r in insights], roles=[r["role"] for r in insights],
                 synergy=self.taxonomy(event).synergy, index=default_index(),
             )
-            S, R = scorer.score_matrix()
-            cache[event] = _Scored(scorer, insights, S, R)
+            from .candidates import ANN_THRESHOLD, generator_for
+
+            big = len(matrix) > ANN_THRESHOLD  # no n x n matrix: ANN candidates, no exposure cap
+            S, R = (None, None) if big else scorer.score_matrix()
+            cache[event] = _Scored(scorer, insights, S, R, generator_for(len(matrix)).fit(matrix))
         return cache[event]
 
     def _exclusions(self, scored, i: int) -> np.ndarray:
@@ -211,12 +214,16 @@ class Engine:
 
         scored = self.scorer(event)
         i = scored.scorer.matrix_.index(member_id)
-        if scored.allowed is None or scored.allowed_k != k:
-            ok = scored.R != "competitor"
-            np.fill_diagonal(ok, False)
-            scored.allowed, scored.allowed_k = exposure_allowed(scored.S, ok, k), k
-        return recommend(scored.scorer, i, k, excluded=self._exclusions(scored, i),
-                         allowed=scored.allowed[i], allow_competitors=allow_competitors)
+        allowed = None
+        if scored.S is not None:
+            if scored.allowed is None or scored.allowed_k != k:
+                scored.allowed = exposure_allowed(
+                    scored.scorer, k, lambda row: self._exclusions(scored, row))
+                scored.allowed_k = k
+            allowed = scored.allowed[i]
+        return recommend(scored.scorer, i, k, candidates=scored.candidates.candidates(i),
+                         excluded=self._exclusions(scored, i), allowed=allowed,
+                         allow_competitors=allow_competitors)
 
     def explain(self, a: str, b: str, *, event: str | None = None) -> dict:
         from .recommend import explain
@@ -251,8 +258,9 @@ class Engine:
 class _Scored:
     scorer: object
     insights: list[dict]
-    S: np.ndarray
-    R: np.ndarray
+    S: np.ndarray | None
+    R: np.ndarray | None
+    candidates: object
     allowed: np.ndarray | None = None
     allowed_k: int = 0
 

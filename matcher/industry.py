@@ -6,6 +6,7 @@ Everything here is numpy over the precomputed files in ``data/industries/`` (bui
 callers pass the vectors of their own texts (e.g. a member's profile) from
 :func:`matcher.embedding.get_encoder`.
 
+>>> from matcher.embedding import get_encoder
 >>> index = default_index()
 >>> [m] = index.infer(get_encoder().encode(["Dental lab making crowns for dentists"]))
 >>> m.code, m.market
@@ -144,6 +145,9 @@ class IndustryIndex:
                     raise IndustryDataError(f"BEA code {b} of NAICS {codes[i]} not in flows.npz")
                 member[i, bpos[b]] = 1.0
         self._member = member
+        self._trade = member.copy()  # membership used for flows
+        for c in {str(c) for c in flows.get("no_flows", ())} & set(self._pos):
+            self._trade[self._pos[c]] = 0.0
         f = flows["flows"].astype(np.float64)
         np.fill_diagonal(f, 0.0)  # an industry selling to itself is competition, not a match
         self._flows = f
@@ -264,7 +268,7 @@ class IndustryIndex:
     # ----------------------------------------------------------------- complementarity
     def _strength(self, ia: list[int], ib: list[int]) -> np.ndarray:
         """strength[a, b] of group a supplying group b: flow / sqrt(sales_a * purchases_b)."""
-        ma, mb = self._member[ia], self._member[ib]
+        ma, mb = self._trade[ia], self._trade[ib]
         flow = ma @ self._flows @ mb.T
         denom = np.sqrt(np.outer(ma @ self._sales, mb @ self._purchases))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -275,7 +279,9 @@ class IndustryIndex:
 
         For supplier s and buyer u: sqrt(share of u's purchases that come from s * share of s's
         sales that go to u), divided by ``scale`` (the 99th percentile over all BEA pairs) and
-        clipped to 1. Codes that share a BEA industry get 0 (that is competition).
+        clipped to 1. Codes that share a BEA industry get 0 (that is competition), and so do
+        the codes in flows.npz ``no_flows`` (real-estate agents: their BEA industry's trade is
+        the lessors').
         """
         ia = [self._index(c) for c in codes_a]
         ib = [self._index(c) for c in codes_b]
@@ -294,8 +300,8 @@ class IndustryIndex:
         ab = self._strength([ia], [ib])[0, 0]
         ba = self._strength([ib], [ia])[0, 0]
         sup, buy = (ia, ib) if ab >= ba else (ib, ia)
-        bs = np.flatnonzero(self._member[sup])
-        bu = np.flatnonzero(self._member[buy])
+        bs = np.flatnonzero(self._trade[sup])
+        bu = np.flatnonzero(self._trade[buy])
         block = self._flows[np.ix_(bs, bu)]
         r, c = np.unravel_index(int(np.argmax(block)), block.shape)
         s, u = bs[r], bu[c]
@@ -366,8 +372,13 @@ def default_index() -> IndustryIndex:
 
 
 def eval_market_holdout(
-    index: IndustryIndex, *, test_fraction: float = 0.2, seed: int = 0, k: int = 10,
+    index: IndustryIndex,
+    *,
+    test_fraction: float = 0.2,
+    seed: int = 0,
+    k: int = 10,
     by: str = "code",
+    sectors: tuple[str, ...] | None = None,
 ) -> dict:
     """Held-out accuracy of the predicted market, on industries the index has never seen.
 
@@ -376,7 +387,8 @@ def eval_market_holdout(
     stored phrase vectors of the test codes are queried against an index of the train codes'
     phrases only. Reports accuracy per phrase and per code (majority over its phrases), with the
     baseline of always predicting the train codes' majority market, plus the 4-digit NAICS
-    group hit rate of the predicted code.
+    group hit rate of the predicted code. ``sectors`` (NAICS prefixes, e.g. ``("54", "81")``)
+    restricts the test codes, not the train index.
     """
     if by not in ("code", "bea"):
         raise ValueError("by must be 'code' or 'bea'")
@@ -393,16 +405,20 @@ def eval_market_holdout(
     n_test = max(1, int(round(test_fraction * len(keys))))
     test_keys = rng.permutation(keys)[:n_test]
     test_codes = np.array(sorted(c for t in test_keys for c in groups[int(t)]))
+    train_codes = np.setdiff1d(used, test_codes)
+    if sectors:
+        test_codes = np.array([c for c in test_codes if index.codes[c].startswith(tuple(sectors))])
+        if not len(test_codes):
+            raise ValueError(f"no test codes in sectors {sectors}")
     is_test = np.isin(index.phrase_code, test_codes)
 
     markets = np.array([market_of(s) for s in index.shares])
-    train_codes = np.setdiff1d(used, test_codes)
     vals, counts = np.unique(markets[train_codes], return_counts=True)
     majority = str(vals[np.argmax(counts)])
 
     q = index.phrase_vectors[is_test]
     qcode = index.phrase_code[is_test]
-    train = ~is_test
+    train = np.isin(index.phrase_code, train_codes)
     pred_code, share, conf, _, _ = _vote(
         q, index.phrase_vectors[train], index.phrase_code[train], index.phrase_shares[train], k
     )
@@ -416,10 +432,13 @@ def eval_market_holdout(
         v, n = np.unique(pred[sel], return_counts=True)
         code_ok.append(v[np.argmax(n)] == markets[c])
     code_ok = np.array(code_ok)
-    group4 = np.array([index.codes[a][:4] == index.codes[b][:4] for a, b in zip(pred_code, qcode)])
+    group4 = np.array(
+        [index.codes[a][:4] == index.codes[b][:4] for a, b in zip(pred_code, qcode, strict=True)]
+    )
     hi = conf >= 0.5
     return {
         "by": by,
+        "sectors": list(sectors) if sectors else None,
         "k": k,
         "n_train_codes": int(len(train_codes)),
         "n_test_codes": int(len(test_codes)),

@@ -10,12 +10,16 @@ Outputs, all deterministic for the same inputs and model:
 
 ``codes.csv``          one row per 6-digit NAICS code: title, BEA code(s), adjusted consumer share,
                        first sentence of the description, and a note when the share was fixed up
-``phrases.csv``        the NAICS index phrases (code, phrase), deduplicated, sorted
+``phrases.csv``        code, phrase, source (census = NAICS index, derived = practitioner noun taken
+                       from an index phrase, rolecall = project-authored alias), consumer_share
+                       (blank = the code's; set where a phrase names a residential or
+                       nonresidential side that the BEA data prices differently)
 ``flows.npz``          BEA commodity -> using-industry intermediate flows ($M, 2017) restricted to
                        the BEA codes NAICS codes map to, with sales/purchase totals and the scale
                        used to squash complementarity into [0, 1]
-``phrase_vectors.npz`` all-MiniLM-L6-v2 vectors of every phrase (int8 + a per-row scale) and of every code's
-                       "title. first sentence", with the model id and sha256 of phrases.csv
+``phrase_vectors.npz`` all-MiniLM-L6-v2 vectors of every phrase (int8 + a per-row scale) and
+                       of every code's "title. first sentence" (float16), with the model id
+                       and the sha256 of phrases.csv and codes.csv
 """
 
 from __future__ import annotations
@@ -23,8 +27,11 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
+import os
 import re
+import shutil
 import sys
+import tempfile
 from collections import defaultdict
 from pathlib import Path
 
@@ -66,10 +73,14 @@ HOMEOWNERS = "531HSO"
 #  * 524210 insurance agencies and brokerages sell policies on behalf of insurance carriers, so
 #    the Use table records their whole output as an intermediate input of the carriers. Share =
 #    their buyers' consumer shares weighted by sales (self-use excluded): the carriers' customers.
-INVESTMENT_ONLY = {"531210": "commissions are investment (ownership-transfer costs): share "
-                   "from PCE and investment columns only"}
-PASS_THROUGH = {"524210": "agents sell for the carriers: share passed through from the buyers "
-                "of their output (sales-weighted)"}
+INVESTMENT_ONLY = {
+    "531210": "commissions are investment (ownership-transfer costs): share "
+    "from PCE and investment columns only"
+}
+PASS_THROUGH = {
+    "524210": "agents sell for the carriers: share passed through from the buyers "
+    "of their output (sales-weighted)"
+}
 
 
 # Plain-language names of specialties that the 2017 index does not phrase the way members
@@ -80,6 +91,7 @@ ALIASES: tuple[tuple[str, str], ...] = (
     ("541513", "IT managed services"),
     ("541513", "Managed IT services provider (MSP)"),
     ("541513", "Outsourced IT support and help desk for businesses"),
+    ("541513", "Outsourced IT department for small offices (networks, computers, backups)"),
     ("541512", "IT consulting"),
     ("541512", "Cybersecurity consulting and network security services"),
     ("541511", "Web designer"),
@@ -122,7 +134,18 @@ ALIASES: tuple[tuple[str, str], ...] = (
     ("812199", "Med spa"),
     ("446110", "Pharmacist"),
     ("541110", "Immigration lawyer"),
+    ("541110", "Business attorney for startups (company formation, contracts, financing)"),
+    # the index names dentists' offices only; their services otherwise land on dental labs
+    # and dental equipment makers (crowns, teeth, implants are product words there)
+    ("621210", "Cosmetic dentist"),
+    ("621210", "Cosmetic dentistry: veneers, teeth whitening, smile makeovers"),
+    ("621210", "Restorative dentistry for patients: fillings, crowns and dental implants"),
     ("531210", "Realtor"),
+    # the index names residential brokers but only commercial *agents*: complete the pairs,
+    # or "commercial ... broker" lands on the residential phrases (the side sets the market)
+    ("531210", "Commercial real estate brokers"),
+    ("531210", "Commercial real estate brokerages"),
+    ("531210", "Commercial real estate brokers' offices"),
 )
 
 # "Optometrists' offices (e.g., centers, clinics)" -> also index "Optometrists": members name
@@ -320,8 +343,9 @@ def build_tables(source: Path, flows):
         )
 
     known = set(codes)
-    side = {r["code"]: side_shares(r["code"], r["bea_code"].split("|"), shares, flows)
-            for r in rows}
+    side = {
+        r["code"]: side_shares(r["code"], r["bea_code"].split("|"), shares, flows) for r in rows
+    }
     phrases: dict[tuple[str, str], str] = {}
     for r in read_rows(source / "2017_NAICS_Index_File.csv"):
         code = r["NAICS17"].strip()
@@ -382,6 +406,9 @@ def build_flows(code_rows, shares, flow_map, names):
         "sales": sales.astype(np.float32),
         "purchases": purchases.astype(np.float32),
         "scale": np.array(scale, dtype=np.float64),
+        # NAICS codes whose BEA industry's flows belong to *other* codes: "Other real estate"
+        # sells rents and buys janitorial services as the lessors, not as the brokers
+        "no_flows": np.array(sorted(INVESTMENT_ONLY), dtype="U6"),
         "scale_percentile": np.array(SCALE_PERCENTILE, dtype=np.float64),
     }
 
@@ -445,21 +472,32 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    flow_map, names = read_flows(args.source)
-    code_rows, phrase_rows, shares = build_tables(args.source, flow_map)
-    write_csv(
-        args.out / "codes.csv",
-        ["code", "title", "bea_code", "consumer_share", "description", "note"],
-        code_rows,
-    )
-    write_csv(args.out / "phrases.csv", ["code", "phrase", "source", "consumer_share"],
-              phrase_rows)
-    flows = build_flows(code_rows, shares, flow_map, names)
-    np.savez_compressed(args.out / "flows.npz", **flows)
-    print(f"{len(code_rows)} codes, {len(phrase_rows)} phrases, "
-          f"{len(flows['bea_codes'])} BEA codes, scale {float(flows['scale']):.4g}")
-    if not args.skip_vectors:
-        build_vectors(args.out, code_rows, phrase_rows)
+    # build in a staging folder and move the files in at the end, so that readers never see
+    # new CSVs next to old vectors during the couple of minutes the encoding takes
+    stage = Path(tempfile.mkdtemp(prefix=".industries-build-", dir=args.out.parent))
+    try:
+        flow_map, names = read_flows(args.source)
+        code_rows, phrase_rows, shares = build_tables(args.source, flow_map)
+        write_csv(
+            stage / "codes.csv",
+            ["code", "title", "bea_code", "consumer_share", "description", "note"],
+            code_rows,
+        )
+        write_csv(
+            stage / "phrases.csv", ["code", "phrase", "source", "consumer_share"], phrase_rows
+        )
+        flows = build_flows(code_rows, shares, flow_map, names)
+        np.savez_compressed(stage / "flows.npz", **flows)
+        print(
+            f"{len(code_rows)} codes, {len(phrase_rows)} phrases, "
+            f"{len(flows['bea_codes'])} BEA codes, scale {float(flows['scale']):.4g}"
+        )
+        if not args.skip_vectors:
+            build_vectors(stage, code_rows, phrase_rows)
+        for f in sorted(stage.iterdir()):
+            os.replace(f, args.out / f.name)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     for f in sorted(args.out.iterdir()):
         print(f"  {f.name}: {f.stat().st_size / 1e6:.2f} MB")
     return 0

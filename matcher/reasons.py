@@ -23,9 +23,9 @@ def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
     ``third_person``, to someone introducing them (i's first name instead of "you")."""
     m = scorer.matrix_
     a, b = m.members[i], m.members[j]
-    first = b.name.split()[0]
+    first = first_name(b.name)
     if third_person:
-        you = You = a.name.split()[0]
+        you = You = first_name(a.name)
         seek, offer, are = "seeks", "offers", "is"
     else:
         you, You, seek, offer, are = "you", "You", "seek", "offer", "are"
@@ -67,6 +67,12 @@ def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
         out.append(f"{You} {are} {_article(ra)} {ra}, {first} {_article(rb)} {rb}: "
                    f"{load_taxonomy().reasons[(ra, rb)]}")
     return out
+
+
+def first_name(name: str) -> str:
+    """'Dr. Elena Ruiz' -> 'Elena': the first word that is not a title."""
+    words = [w for w in name.split() if not w.endswith(".")]
+    return words[0] if words else name
 
 
 def _article(role: str) -> str:

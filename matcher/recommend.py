@@ -8,10 +8,11 @@ Every function works on a fitted :class:`~matcher.scoring.PairScorer` and return
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
-from .reasons import best_phrase_pair, pair_reasons
+from .reasons import best_phrase_pair, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
@@ -21,41 +22,42 @@ def exposure_cap(n: int, k: int) -> int:
     return max(2 * k, math.ceil(EXPOSURE_SHARE * n))
 
 
-def exposure_allowed(S: np.ndarray, ok: np.ndarray, k: int) -> np.ndarray:
+def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
+                     max_passes: int = 10) -> np.ndarray:
     """allowed[i, j]: j may be recommended to i under the exposure cap.
 
-    j is "pushed at" i when j is in i's raw top-k. Members pushed at more than the cap keep
-    only the ``cap`` members who score them highest.
+    Ranks every member's list, and while someone appears in more lists than the cap, keeps
+    them only in the lists of the ``cap`` members who score them highest; repeats, since the
+    freed places go to others, until no one is over the cap.
     """
-    n = len(S)
+    n = len(scorer.matrix_)
     cap = exposure_cap(n, k)
-    masked = np.where(ok, S, -np.inf)
-    kk = min(k, n - 1)
-    top = np.argpartition(-masked, kk - 1, axis=1)[:, :kk] if kk > 0 else np.zeros((n, 0), int)
-    pushed = np.zeros((n, n), bool)
-    pushed[np.arange(n)[:, None], top] = True
-    pushed &= ok
     allowed = np.ones((n, n), bool)
-    for j in np.flatnonzero(pushed.sum(axis=0) > cap):
-        admirers = np.flatnonzero(pushed[:, j])
-        keep = admirers[np.argsort(-S[admirers, j], kind="stable")[:cap]]
-        drop = np.setdiff1d(admirers, keep)
-        allowed[drop, j] = False
+    excl = [excluded(i) for i in range(n)]
+    for _ in range(max_passes):
+        lists = {i: rank(scorer, i, k, excluded=excl[i], allowed=allowed[i]) for i in range(n)}
+        holders: dict[int, list[tuple[float, int]]] = {}
+        for i, picked in lists.items():
+            for j, s in picked:
+                holders.setdefault(j, []).append((s, i))
+        over = {j: h for j, h in holders.items() if len(h) > cap}
+        if not over:
+            break
+        for j, h in over.items():
+            for _, i in sorted(h, reverse=True)[cap:]:
+                allowed[i, j] = False
     return allowed
 
 
-def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,
-              excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
-              allow_competitors: bool = False, diversity: float = DIVERSITY) -> list[dict]:
-    """Top ``k`` introductions for member row ``i``.
-
-    candidates : rows to consider (all members by default); excluded : bool mask over all rows
-    (history, blocks, opt-outs); allowed : bool row of the exposure cap.
-    """
+def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
+         excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
+         allow_competitors: bool = False, diversity: float = DIVERSITY,
+         scored: tuple | None = None) -> list[tuple[int, float]]:
+    """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity."""
     n = len(scorer.matrix_)
     js = np.arange(n) if candidates is None else np.asarray(candidates, dtype=int)
     js = js[js != i]
-    scores, rel, comp = scorer.score_rows(i, js)
+    scores, rel, _ = scored or scorer.score_rows(i, js)
     keep = ~scorer.same_company(i, js)
     keep &= np.array([not scorer.matrix_.members[j].opt_out for j in js], dtype=bool)
     if excluded is not None:
@@ -75,8 +77,25 @@ def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = No
         best = int(idx[int(np.argmax(adj))])
         picked.append(best)
         idx = idx[idx != best]
-    return [_row(scorer, i, int(js[p]), float(scores[p]), str(rel[p]),
-                 {name: _plain(v[p]) for name, v in comp.items()}) for p in picked]
+    return [(int(js[p]), float(scores[p])) for p in picked]
+
+
+def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,
+              excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
+              allow_competitors: bool = False, diversity: float = DIVERSITY) -> list[dict]:
+    """Top ``k`` introductions for member row ``i``, with relation, reasons and components.
+
+    candidates : rows to consider (all members by default); excluded : bool mask over all rows
+    (history, blocks); allowed : bool row of the exposure cap (:func:`exposure_allowed`).
+    """
+    picked = rank(scorer, i, k, candidates=candidates, excluded=excluded, allowed=allowed,
+                  allow_competitors=allow_competitors, diversity=diversity)
+    if not picked:
+        return []
+    rows = np.array([j for j, _ in picked])
+    scores, rel, comp = scorer.score_rows(i, rows)
+    return [_row(scorer, i, int(j), float(scores[p]), str(rel[p]),
+                 {name: _plain(v[p]) for name, v in comp.items()}) for p, j in enumerate(rows)]
 
 
 def explain(scorer, i: int, j: int) -> dict:
@@ -103,7 +122,7 @@ def helpable(scorer, i: int, k: int = 10, *, min_fit: float = 0.3) -> list[dict]
         j = int(js[p])
         pair = best_phrase_pair(m.members[j].seeks, m.phrase_vectors.get((j, "seeks")),
                                 m.members[i].offers, m.phrase_vectors.get((i, "offers")))
-        reason = (f"You offer {pair[1]}, which {m.members[j].name.split()[0]} seeks: {pair[0]}."
+        reason = (f"You offer {pair[1]}, which {first_name(m.members[j].name)} seeks: {pair[0]}."
                   if pair else "Your offers match what they seek.")
         out.append({"member_id": m.members[j].id, "name": m.members[j].name,
                     "score": round(float(comp["fit_ba"][p]), 4), "relation": str(rel[p]),

@@ -11,9 +11,10 @@ For members A and B:
   ``same_locality``: what tells competitors from referral partners.
 
 Relations (thresholds are data, ``data/pair_thresholds.json``, calibrated on labelled pairs):
-``competitor`` = same 6-digit industry AND overlapping market AND same locality AND
-near-identical specialty and offers; ``referral-partner`` = same field (same 4-digit industry or
-close specialties) otherwise; ``complement`` = a real need-offer fit or buyer-supplier link;
+``competitor`` = same 6-digit industry (or specialties so close that the industry guess must
+have differed by noise) AND overlapping market AND same locality AND near-identical specialty
+and offers; ``referral-partner`` = same field (same 4-digit industry, or close specialties and
+offers) otherwise; ``complement`` = a real need-offer fit or buyer-supplier link;
 ``peer`` = none of these.
 """
 
@@ -39,7 +40,9 @@ REFERRAL_BONUS = 0.15
 class Thresholds:
     competitor_specialty: float = 0.7
     competitor_offers: float = 0.6
+    competitor_field: float = 0.8  # specialty this close counts as one trade even if NAICS differs
     field_specialty: float = 0.55
+    field_offers: float = 0.45
     complement_mutual: float = 0.3
     complement_industry: float = 0.3
 
@@ -163,11 +166,13 @@ class PairScorer:
 
 def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
     """The relation of each pair from its components (vectorised)."""
+    same_trade = c["same_naics6"] | (c["specialty_sim"] >= t.competitor_field)
     competitor = (
-        c["same_naics6"] & c["same_market"] & c["same_locality"]
+        same_trade & c["same_market"] & c["same_locality"]
         & (c["specialty_sim"] >= t.competitor_specialty) & (c["offers_sim"] >= t.competitor_offers)
     )
-    field = c["same_naics4"] | (c["specialty_sim"] >= t.field_specialty)
+    field = c["same_naics4"] | (
+        (c["specialty_sim"] >= t.field_specialty) & (c["offers_sim"] >= t.field_offers))
     complement = (c["mutual"] >= t.complement_mutual) | (c["industry"] >= t.complement_industry)
     return np.select([competitor, field, complement], ["competitor", "referral-partner", "complement"],
                      default="peer").astype(object)

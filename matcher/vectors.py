@@ -16,7 +16,7 @@ import numpy as np
 from .embedding import DIM, text_hash
 from .profiles import Member
 
-SIDES = ("specialty", "offers", "seeks", "profile")
+SIDES = ("specialty", "offers", "seeks", "profile", "trade")
 
 
 def profile_text(m: Member) -> str:
@@ -28,9 +28,18 @@ def profile_text(m: Member) -> str:
     return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
 
 
+def trade_text(m: Member) -> str:
+    """What the member *does*: headline, specialty and offers, without seeks (which name
+    other people's trades). Used to look up the member's industry."""
+    parts = [m.headline, m.specialty]
+    if m.offers:
+        parts.append("Offers: " + "; ".join(m.offers))
+    return ". ".join(p.strip().rstrip(".") for p in parts if p and p.strip())
+
+
 def member_texts(m: Member) -> list[str]:
     """Every text of ``m`` that gets its own vector."""
-    return [m.specialty, profile_text(m), *m.offers, *m.seeks]
+    return [m.specialty, profile_text(m), trade_text(m), *m.offers, *m.seeks]
 
 
 def missing_texts(members: Sequence[Member], cached: Callable[[list[str]], set[str]]) -> list[str]:
@@ -52,7 +61,7 @@ class MemberMatrix:
     Attributes
     ----------
     members : list of Member
-    specialty, offers, seeks, profile : ndarray of shape (n_members, 384)
+    specialty, offers, seeks, profile, trade : ndarray of shape (n_members, 384)
         Unit rows; a side with no phrases falls back on the specialty vector.
     has_offers, has_seeks : ndarray of bool, shape (n_members,)
     phrase_vectors : dict of (member row, side) -> ndarray of shape (n_phrases, 384)
@@ -63,6 +72,7 @@ class MemberMatrix:
     offers: np.ndarray
     seeks: np.ndarray
     profile: np.ndarray
+    trade: np.ndarray
     has_offers: np.ndarray
     has_seeks: np.ndarray
     phrase_vectors: dict[tuple[int, str], np.ndarray]
@@ -91,7 +101,7 @@ class MemberMatrix:
         return MemberMatrix(
             members=[self.members[r] for r in rows],
             specialty=self.specialty[rows], offers=self.offers[rows], seeks=self.seeks[rows],
-            profile=self.profile[rows], has_offers=self.has_offers[rows],
+            profile=self.profile[rows], trade=self.trade[rows], has_offers=self.has_offers[rows],
             has_seeks=self.has_seeks[rows],
             phrase_vectors={(pos[r], s): v for (r, s), v in self.phrase_vectors.items() if r in pos},
         )
@@ -106,6 +116,7 @@ class MemberMatrix:
         for i, m in enumerate(members):
             arrays["specialty"][i] = lookup(m.specialty)
             arrays["profile"][i] = lookup(profile_text(m))
+            arrays["trade"][i] = lookup(trade_text(m))
             for side in ("offers", "seeks"):
                 items = getattr(m, side)
                 if items:
@@ -120,9 +131,10 @@ class MemberMatrix:
 
 
 def industry_query(matrix: MemberMatrix) -> np.ndarray:
-    """What a member *does*, for industry lookup: specialty plus offers (not seeks, which
-    name other people's industries). Shape (n_members, 384), unit rows."""
-    return _unit(matrix.specialty + matrix.offers)
+    """The vector to look a member's industry up with: :func:`trade_text` (headline,
+    specialty, offers). The headline often names the trade outright ("Commercial Real Estate
+    Broker"); seeks are left out because they name other people's trades. Shape (n, 384)."""
+    return matrix.trade
 
 
 def encode_members(members: Sequence[Member], encoder) -> MemberMatrix:

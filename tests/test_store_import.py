@@ -41,8 +41,8 @@ def test_reimport_upserts_by_id_and_embeds_only_changed_text(tmp_path, encoder):
         engine.import_members(parse_members(CSV.encode(), "csv"))
         changed = CSV.replace("Pediatric dentist in Austin", "Pediatric dentist in Round Rock")
         report = engine.import_members(parse_members(changed.encode(), "csv"))
-        # the specialty and the profile text changed; nothing else did
-        assert (report.updated, report.unchanged, report.encoded) == (1, 1, 2)
+        # the specialty, profile and trade texts changed; no offer or seek did
+        assert (report.updated, report.unchanged, report.encoded) == (1, 1, 3)
         assert store.member("b2").specialty == "Pediatric dentist in Round Rock"
         assert store.count_members() == 2
 

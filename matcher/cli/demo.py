@@ -15,6 +15,7 @@ from .app import app, engine_session, guarded, out, state
 from .members import run_import
 
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "sample" / "members.csv"
+DEMO_MEMBERS = ("m02", "m13", "m04")  # a dentist, a startup COO, a job-seeking engineer
 
 
 @app.command("demo")
@@ -33,6 +34,8 @@ def demo_cmd(
             ))
             with engine_session(db) as engine:
                 show_members(engine)
+                show_role_report(engine, Path(tmp) / "report")
+                show_recommendations_for(engine, DEMO_MEMBERS)
 
 
 def show_members(engine) -> None:
@@ -44,3 +47,22 @@ def show_members(engine) -> None:
     for role, n in declared.most_common():
         table.add_row(role, str(n))
     out.print(table)
+
+
+def show_role_report(engine, out_dir: Path) -> None:
+    from ..report import render_charts, role_report
+    from .roles import show_report
+
+    insights = engine.insights()
+    report = role_report(insights, engine.taxonomy())
+    render_charts(report, insights, engine.taxonomy(), out_dir)
+    show_report(report)
+
+
+def show_recommendations_for(engine, member_ids) -> None:
+    from .match import show_recommendations
+
+    known = {m.id: m for m in engine.store.members()}
+    for member_id in member_ids:
+        if member_id in known:
+            show_recommendations(known[member_id].name, engine.recommend(member_id, 3))
