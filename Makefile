@@ -6,12 +6,12 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet -c constraints.txt
 ONNX   := models/onnx/model.onnx
 
-.PHONY: demo test lint bench install install-test browser clean
+.PHONY: demo test lint bench install install-test clean
 
 demo: install
 	$(VENV)/bin/matcher demo
 
-test: install-test browser
+test: install-test
 	$(VENV)/bin/ruff check matcher service tests benchmarks
 	$(PY) -m pytest -q
 
@@ -20,6 +20,8 @@ lint: install-test
 
 bench: install-test
 	$(PY) benchmarks/encode.py
+	$(PY) benchmarks/recommend.py
+	$(PY) benchmarks/pairing.py
 
 install: $(VENV)/.installed $(ONNX)
 install-test: $(VENV)/.installed-test $(ONNX)
@@ -40,12 +42,6 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 # Export all-MiniLM-L6-v2 to ONNX once (after checking the weights' sha256).
 $(ONNX): $(VENV)/.installed matcher/embedding/export.py
 	$(PY) -m matcher.embedding.export
-
-# Browser tests need Debian's Chromium; install it when we can (root), never download one.
-browser:
-	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	fi
 
 clean:
 	rm -rf $(VENV) models/onnx

@@ -17,6 +17,7 @@ from .store import Store
 from .vectors import MemberMatrix, member_texts, missing_texts
 
 Progress = Callable[[int, int], None]  # (done, total)
+MATRIX_MAX = 3000  # up to this many members, keep the n x n score matrix (exposure cap, pairing)
 
 
 @dataclass(frozen=True)
@@ -191,9 +192,9 @@ class Engine:
                 markets=[r["market"] for r in insights], roles=[r["role"] for r in insights],
                 synergy=self.taxonomy(event).synergy, index=default_index(),
             )
-            from .candidates import ANN_THRESHOLD, generator_for
+            from .candidates import generator_for
 
-            big = len(matrix) > ANN_THRESHOLD  # no n x n matrix: ANN candidates, no exposure cap
+            big = len(matrix) > MATRIX_MAX  # no n x n matrix: no exposure cap, no pairing
             S, R = (None, None) if big else scorer.score_matrix()
             cache[event] = _Scored(scorer, insights, S, R, generator_for(len(matrix)).fit(matrix))
         return cache[event]
@@ -217,8 +218,22 @@ class Engine:
         allowed = None
         if scored.S is not None:
             if scored.allowed is None or scored.allowed_k != k:
-                scored.allowed = exposure_allowed(
-                    scored.scorer, k, lambda row: self._exclusions(scored, row))
+                ids = scored.scorer.matrix_.ids
+                pos = {m: r for r, m in enumerate(ids)}
+                history = self.store.met_pairs() | self.store.blocked_pairs()
+                others: dict[int, list[int]] = {}
+                for a, b in history:
+                    if a in pos and b in pos:
+                        others.setdefault(pos[a], []).append(pos[b])
+                        others.setdefault(pos[b], []).append(pos[a])
+
+                def excluded(row: int) -> np.ndarray:
+                    mask = np.zeros(len(ids), bool)
+                    mask[others.get(row, [])] = True
+                    return mask
+
+                scored.allowed = exposure_allowed(scored.scorer, k, excluded,
+                                                  S=scored.S, R=scored.R)
                 scored.allowed_k = k
             allowed = scored.allowed[i]
         return recommend(scored.scorer, i, k, candidates=scored.candidates.candidates(i),
@@ -254,6 +269,41 @@ class Engine:
                              met_pairs=met_rows, k=k)
 
 
+    # -- events and pairings ----------------------------------------------------------
+    def pairings(self, event: str | None = None, **options):
+        """Schedule rounds of introductions; see :func:`matcher.events.run_pairings`."""
+        from .events import run_pairings
+
+        return run_pairings(self, event, **options)
+
+    def hold(self, run) -> int:
+        """Mark a schedule as held: its meetings go into history (avoided next time)."""
+        pairs = run.pairs()
+        return self.store.add_meetings([(a, b) for a, b, _ in pairs], event_name=run.event,
+                                       rounds=[r + 1 for _, _, r in pairs], source="event")
+
+    def host_rule(self, event: str, rule: str, members: list[str], *, round_index: int = 0) -> dict:
+        """Add a host rule to an event: ``lock`` a group into a round, ``forbid`` or ``force`` a
+        pair. Rules live in the event's settings, so every re-run keeps them."""
+        if rule not in ("lock", "forbid", "force"):
+            raise ValueError(f"unknown rule {rule!r}; expected lock, forbid or force")
+        attendees = set(self.store.attendees(event))
+        unknown = [m for m in members if m not in attendees]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not an attendee of {event!r}")
+        if rule != "lock" and len(members) != 2:
+            raise ValueError(f"{rule} takes exactly two members, got {members!r}")
+        settings = dict(self.store.event(event).settings)
+        if rule == "lock":
+            settings["locked"] = [*settings.get("locked", []),
+                                  {"round": round_index, "members": sorted(members)}]
+        else:
+            key = {"forbid": "forbidden", "force": "forced"}[rule]
+            settings[key] = [*settings.get(key, []), sorted(members)]
+        self.store.update_event(event, settings=settings)
+        return settings
+
+
 @dataclass
 class _Scored:
     scorer: object
@@ -269,3 +319,4 @@ def _default_model_id() -> str:
     from .embedding import MODEL_NAME
 
     return MODEL_NAME
+

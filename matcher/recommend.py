@@ -15,6 +15,7 @@ import numpy as np
 from .reasons import best_phrase_pair, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
+POOL = 5  # MMR looks at the POOL * k best-scoring candidates
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
 
 
@@ -23,7 +24,7 @@ def exposure_cap(n: int, k: int) -> int:
 
 
 def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
-                     max_passes: int = 10) -> np.ndarray:
+                     S: np.ndarray, R: np.ndarray, max_passes: int = 10) -> np.ndarray:
     """allowed[i, j]: j may be recommended to i under the exposure cap.
 
     Ranks every member's list, and while someone appears in more lists than the cap, keeps
@@ -34,8 +35,13 @@ def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
     cap = exposure_cap(n, k)
     allowed = np.ones((n, n), bool)
     excl = [excluded(i) for i in range(n)]
+    everyone = np.arange(n)
     for _ in range(max_passes):
-        lists = {i: rank(scorer, i, k, excluded=excl[i], allowed=allowed[i]) for i in range(n)}
+        lists = {}
+        for i in range(n):
+            js = everyone[everyone != i]
+            lists[i] = rank(scorer, i, k, candidates=js, excluded=excl[i], allowed=allowed[i],
+                            scored=(S[i, js], R[i, js], None))
         holders: dict[int, list[tuple[float, int]]] = {}
         for i, picked in lists.items():
             for j, s in picked:
@@ -59,7 +65,7 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
     js = js[js != i]
     scores, rel, _ = scored or scorer.score_rows(i, js)
     keep = ~scorer.same_company(i, js)
-    keep &= np.array([not scorer.matrix_.members[j].opt_out for j in js], dtype=bool)
+    keep &= ~scorer.opt_out_[js]
     if excluded is not None:
         keep &= ~excluded[js]
     if allowed is not None:
@@ -67,6 +73,8 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
     if not allow_competitors:
         keep &= rel != "competitor"
     idx = np.flatnonzero(keep)
+    if idx.size > POOL * k:  # diversity only reorders: the best POOL*k by score suffice
+        idx = idx[np.argpartition(-scores[idx], POOL * k)[: POOL * k]]
     picked: list[int] = []
     spec = scorer.matrix_.specialty
     while idx.size and len(picked) < k:

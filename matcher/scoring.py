@@ -95,6 +95,7 @@ class PairScorer:
         self.markets_ = np.array(markets)
         self.localities_ = np.array([locality(m.location) for m in matrix.members])
         self.companies_ = np.array([m.company.strip().lower() for m in matrix.members])
+        self.opt_out_ = np.array([bool(m.opt_out) for m in matrix.members], dtype=bool)
         self.roles_ = np.array([ROLES.index(r) for r in roles])
         self.synergy_ = np.asarray(synergy)
         uniq, self.code_idx_ = np.unique(self.codes_, return_inverse=True)

@@ -36,6 +36,7 @@ def demo_cmd(
                 show_members(engine)
                 show_role_report(engine, Path(tmp) / "report")
                 show_recommendations_for(engine, DEMO_MEMBERS)
+                show_demo_pairings(engine)
 
 
 def show_members(engine) -> None:
@@ -66,3 +67,12 @@ def show_recommendations_for(engine, member_ids) -> None:
     for member_id in member_ids:
         if member_id in known:
             show_recommendations(known[member_id].name, engine.recommend(member_id, 3))
+
+
+def show_demo_pairings(engine) -> None:
+    from ..pairing.export import to_json
+    from .events import show_pairings
+
+    out.print(Panel.fit("[bold]Pairing list[/]: 3 rounds of 1:1s for everyone"))
+    run = engine.pairings(None, rounds=3, table_size=2, seed=0)
+    show_pairings(to_json(run.schedule, **run.export_kwargs()))
