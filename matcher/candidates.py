@@ -1,9 +1,11 @@
 """Candidate generators: which members to score exactly for a query.
 
 Small communities score everyone (:class:`AllCandidates`). Above :data:`ANN_THRESHOLD`
-members, :class:`AnnCandidates` proposes the union of three approximate nearest-neighbour
-searches (faiss HNSW, inner product on unit vectors): whose offers answer my seeks, whose
-seeks my offers answer, and whose specialty is close to mine (referral partners). The
+members, :class:`AnnCandidates` proposes the union of four approximate nearest-neighbour
+searches (faiss HNSW, inner product): whose offers and seeks together fit my seeks and offers
+(the sum of both directions, a proxy for the mutual fit the score is built on), whose offers
+answer my seeks, whose seeks my offers answer, and whose specialty is close to mine (referral
+partners). The
 candidates are then scored exactly, so the ranking among them is the exact one.
 """
 
@@ -43,18 +45,20 @@ class AnnCandidates:
         faiss.omp_set_num_threads(2)
         self.matrix_ = matrix
         self.indexes_ = {}
-        for side in ("offers", "seeks", "specialty"):
-            index = faiss.IndexHNSWFlat(matrix.specialty.shape[1], self.m,
-                                        faiss.METRIC_INNER_PRODUCT)
+        data = {"offers": matrix.offers, "seeks": matrix.seeks, "specialty": matrix.specialty,
+                "mutual": np.hstack([matrix.offers, matrix.seeks])}
+        for side, vectors in data.items():
+            index = faiss.IndexHNSWFlat(vectors.shape[1], self.m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 64
-            index.add(np.ascontiguousarray(getattr(matrix, side), dtype=np.float32))
+            index.add(np.ascontiguousarray(vectors, dtype=np.float32))
             index.hnsw.efSearch = self.ef_search
             self.indexes_[side] = index
         return self
 
     def candidates(self, i: int) -> np.ndarray:
         m = self.matrix_
-        queries = (("offers", m.seeks[i]), ("seeks", m.offers[i]), ("specialty", m.specialty[i]))
+        queries = (("mutual", np.concatenate([m.seeks[i], m.offers[i]])),
+                   ("offers", m.seeks[i]), ("seeks", m.offers[i]), ("specialty", m.specialty[i]))
         found = []
         for side, q in queries:
             _, ids = self.indexes_[side].search(q[None, :].astype(np.float32), self.per_side)

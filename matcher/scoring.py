@@ -63,6 +63,13 @@ def _ramp(cos: np.ndarray) -> np.ndarray:
     return np.clip((cos - FIT_LOW) / (FIT_HIGH - FIT_LOW), 0.0, 1.0)
 
 
+def _dot(A: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``A[rows] @ v`` without copying A's rows when most of them are asked for."""
+    if len(rows) * 4 > len(A):
+        return (A @ v)[rows]
+    return A[rows] @ v
+
+
 def harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(a + b > 0, 2 * a * b / (a + b), 0.0)
@@ -94,6 +101,14 @@ class PairScorer:
         self.code4_ = np.array([c[:4] for c in codes])
         self.markets_ = np.array(markets)
         self.localities_ = np.array([locality(m.location) for m in matrix.members])
+        # integer codes of the same facts, for fast vectorised comparisons
+        self._code4 = np.unique(self.code4_, return_inverse=True)[1]
+        self._market = np.unique(self.markets_, return_inverse=True)[1]
+        both = np.flatnonzero(np.unique(self.markets_) == "both")
+        self._both = int(both[0]) if len(both) else -1
+        locs, self._loc = np.unique(self.localities_, return_inverse=True)
+        blank = np.flatnonzero(locs == "")
+        self._blank = int(blank[0]) if len(blank) else -1
         self.companies_ = np.array([m.company.strip().lower() for m in matrix.members])
         self.opt_out_ = np.array([bool(m.opt_out) for m in matrix.members], dtype=bool)
         self.roles_ = np.array([ROLES.index(r) for r in roles])
@@ -113,23 +128,23 @@ class PairScorer:
         self._check()
         m = self.matrix_
         js = np.asarray(js, dtype=int)
-        fit_ab = _ramp(m.offers[js] @ m.seeks[i])  # j's offers answer i's seeks
-        fit_ba = _ramp(m.seeks[js] @ m.offers[i])
-        same_market = (self.markets_[js] == self.markets_[i]) | (self.markets_[js] == "both") | (
-            self.markets_[i] == "both")
-        li, lj = self.localities_[i], self.localities_[js]
+        fit_ab = _ramp(_dot(m.offers, m.seeks[i], js))  # j's offers answer i's seeks
+        fit_ba = _ramp(_dot(m.seeks, m.offers[i], js))
+        mi, mj = self._market[i], self._market[js]
+        same_market = (mj == mi) | (mj == self._both) | (mi == self._both)
+        li, lj = self._loc[i], self._loc[js]
         return {
             "fit_ab": fit_ab,
             "fit_ba": fit_ba,
             "mutual": harmonic(fit_ab, fit_ba),
             "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
             "synergy": self.synergy_[self.roles_[i], self.roles_[js]],
-            "specialty_sim": m.specialty[js] @ m.specialty[i],
-            "offers_sim": m.offers[js] @ m.offers[i],
-            "same_naics6": self.codes_[js] == self.codes_[i],
-            "same_naics4": self.code4_[js] == self.code4_[i],
+            "specialty_sim": _dot(m.specialty, m.specialty[i], js),
+            "offers_sim": _dot(m.offers, m.offers[i], js),
+            "same_naics6": self.code_idx_[js] == self.code_idx_[i],
+            "same_naics4": self._code4[js] == self._code4[i],
             "same_market": same_market,
-            "same_locality": (lj == li) | (lj == "") | (li == ""),
+            "same_locality": (lj == li) | (lj == self._blank) | (li == self._blank),
         }
 
     def relations(self, c: dict[str, np.ndarray]) -> np.ndarray:
