@@ -12,11 +12,11 @@ demo: install
 	$(VENV)/bin/matcher demo
 
 test: install-test
-	$(VENV)/bin/ruff check matcher service tests benchmarks
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 lint: install-test
-	$(VENV)/bin/ruff check matcher service tests benchmarks
+	$(VENV)/bin/ruff check .
 
 bench: install-test
 	$(PY) benchmarks/encode.py
