@@ -84,8 +84,12 @@ class Engine:
         """
         new = self.embed_missing(members, progress=progress)
         counts = self.store.save_import(list(members), new, model_id=self.model_id)
-        self.__dict__.pop("_scorers", None)  # members changed: scores must be recomputed
+        self.invalidate()  # members changed: scores must be recomputed
         return ImportReport(**counts, encoded=len(new))
+
+    def invalidate(self) -> None:
+        """Forget cached scores (after members, attendance or history change)."""
+        self.__dict__.pop("_scorers", None)
 
     def matrix(self, ids: Sequence[str] | None = None) -> MemberMatrix:
         """The vector view of the given members (all members by default)."""

@@ -97,6 +97,20 @@ def test_no_pair_meets_twice(method):
     assert s.metrics["repeats"] == 0 and not s.warnings
 
 
+def test_auto_uses_the_fast_path_above_200_and_keeps_the_rules():
+    w = realistic(241, 15)
+    hist = {frozenset((i, i + 1)) for i in range(0, 240, 2)}
+    s = schedule(w, rounds=3, constraints=PairingConstraints(forbidden=hist))
+    assert s.method == "fast"
+    assert_seated_once(s, [list(range(241))] * 3)
+    assert all(sorted(map(len, rnd)).count(3) == 1 for rnd in s.rounds)
+    assert s.metrics["repeats"] == 0 and s.metrics["forbidden_violations"] == 0
+    one = schedule(w, rounds=1, method="fast", constraints=PairingConstraints(
+        forbidden=hist))
+    assert one.metrics["min_best"] >= quiet(w, rounds=1, method="random").metrics[
+        "min_best"]
+
+
 def test_history_is_forbidden():
     w = realistic(12, 3)
     first = schedule(w, rounds=2)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
+import itertools
 from collections.abc import Iterable
 from typing import Any
 
@@ -13,14 +13,32 @@ from .result import Schedule
 GOOD_MATCH = 0.3
 
 
+def group_pairs(groups: list[list[int]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every within-group pair as arrays ``(group index, a, b)`` with ``a < b``."""
+    gid: list[int] = []
+    left: list[int] = []
+    right: list[int] = []
+    for k, g in enumerate(groups):
+        for a, b in itertools.combinations(sorted(int(x) for x in g), 2):
+            gid.append(k)
+            left.append(a)
+            right.append(b)
+    return (np.asarray(gid, dtype=np.int64), np.asarray(left, dtype=np.int64),
+            np.asarray(right, dtype=np.int64))
+
+
+def group_scores(weights: np.ndarray, groups: list[list[int]]) -> list[float]:
+    """Mean pair weight within each group (0.0 for a group of one)."""
+    gid, a, b = group_pairs(groups)
+    k = len(groups)
+    sums = np.bincount(gid, weights=np.asarray(weights[a, b], dtype=np.float64), minlength=k)
+    counts = np.bincount(gid, minlength=k)
+    return [float(s / c) if c else 0.0 for s, c in zip(sums, counts, strict=True)]
+
+
 def group_score(weights: np.ndarray, group: list[int]) -> float:
     """Mean pair weight within ``group`` (0.0 for a group of one)."""
-    if len(group) < 2:
-        return 0.0
-    g = np.asarray(group)
-    sub = weights[np.ix_(g, g)]
-    iu = np.triu_indices(len(g), 1)
-    return float(sub[iu].mean())
+    return group_scores(weights, [group])[0]
 
 
 def gini(values: Iterable[float]) -> float:
@@ -67,31 +85,37 @@ def evaluate(
         in a group that are forbidden, counted per occurrence), ``forced_unmet``, ``alone``
         (groups of one), ``n_groups``.
     """
-    w = np.asarray(weights, dtype=np.float64)
-    bad = {tuple(sorted(int(i) for i in p)) for p in forbidden}
-    meetings: Counter[tuple[int, int]] = Counter()
-    seen: dict[int, list[float]] = {}
-    totals, scores = [], []
+    w = np.asarray(weights)
+    n = w.shape[0]
+    keys, vals, totals, scores = [], [], [], []
     alone = 0
     for rnd in rounds:
-        tot = 0.0
-        for g in rnd:
-            s = group_score(w, g)
-            tot += s
-            if len(g) < 2:
-                alone += 1
-                continue
-            scores.append(s)
-            for x in range(len(g)):
-                for y in range(x + 1, len(g)):
-                    a, b = sorted((int(g[x]), int(g[y])))
-                    meetings[(a, b)] += 1
-                    seen.setdefault(a, []).append(float(w[a, b]))
-                    seen.setdefault(b, []).append(float(w[a, b]))
-        totals.append(tot)
-    best = {i: max(v) for i, v in sorted(seen.items())}
-    mean = {i: float(np.mean(v)) for i, v in sorted(seen.items())}
-    forced_set = {tuple(sorted(p)) for p in forced}
+        gs = group_scores(w, rnd)
+        totals.append(float(sum(gs)))
+        scores += [s for s, g in zip(gs, rnd, strict=True) if len(g) > 1]
+        alone += sum(len(g) < 2 for g in rnd)
+        _, a, b = group_pairs(rnd)
+        keys.append(a * n + b)
+        vals.append(np.asarray(w[a, b], dtype=np.float64))
+    key = np.concatenate(keys) if keys else np.empty(0, np.int64)
+    val = np.concatenate(vals) if vals else np.empty(0)
+    ends = np.concatenate([key // n, key % n]) if key.size else np.empty(0, np.int64)
+    both = np.concatenate([val, val])
+    seen = np.bincount(ends, minlength=n) > 0
+    best_arr = np.full(n, -np.inf)
+    np.maximum.at(best_arr, ends, both)
+    mean_arr = np.bincount(ends, weights=both, minlength=n) / np.maximum(
+        np.bincount(ends, minlength=n), 1)
+    best = {int(i): float(best_arr[i]) for i in np.flatnonzero(seen)}
+    mean = {int(i): float(mean_arr[i]) for i in np.flatnonzero(seen)}
+    uniq, counts = np.unique(key, return_counts=True)
+
+    def keyed(pairs) -> np.ndarray:
+        out = [min(int(x), int(y)) * n + max(int(x), int(y)) for x, y in (tuple(p) for p in pairs)]
+        return np.asarray(out, dtype=np.int64)
+
+    bad = np.unique(keyed(forbidden))
+    forced_keys = np.unique(keyed(forced))
     return {
         "total_score": float(sum(totals)),
         "mean_score": float(np.mean(scores)) if scores else 0.0,
@@ -102,9 +126,9 @@ def evaluate(
         "n_without_good_match": sum(v < good_match for v in best.values()),
         "good_match": good_match,
         "gini": gini(mean.values()),
-        "repeats": sum(c > 1 for c in meetings.values()),
-        "forbidden_violations": sum(c for p, c in meetings.items() if p in bad),
-        "forced_unmet": sum(p not in meetings for p in forced_set),
+        "repeats": int(np.sum(counts > 1)),
+        "forbidden_violations": int(np.isin(key, bad).sum()),
+        "forced_unmet": int((~np.isin(forced_keys, uniq)).sum()),
         "alone": alone,
         "n_groups": sum(len(rnd) for rnd in rounds),
     }

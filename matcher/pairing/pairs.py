@@ -131,15 +131,20 @@ class PairProblem:
             U[-1, -1] = False
         return has_perfect_matching(U, rng)
 
-    def max_threshold(self, rng: np.random.Generator) -> float:
+    def candidates(self) -> tuple[np.ndarray, np.ndarray]:
+        """Per-person top-k allowed partners by objective weight, as edges ``i < j``."""
+        ci, cj = candidate_edges(self.E, _CANDIDATES)
+        ok = self.E[ci, cj] > NEG / 2
+        return ci[ok], cj[ok]
+
+    def max_threshold(self, rng: np.random.Generator,
+                      cand: tuple[np.ndarray, np.ndarray] | None = None) -> float:
         """The largest feasible threshold, by binary search over the distinct scores.
 
         A threshold is feasible if a greedy matching plus repair seats everybody with usable
         pairs (a constructive proof); only when that fails does Tutte's test decide.
         """
-        ci, cj = candidate_edges(self.E, _CANDIDATES)
-        ok = self.E[ci, cj] > NEG / 2
-        ci, cj = ci[ok], cj[ok]
+        ci, cj = cand if cand is not None else self.candidates()
 
         def feasible(t: float) -> bool:
             return self._build(t, ci, cj) is not None or self._feasible(t, rng)
@@ -214,13 +219,19 @@ class PairProblem:
         max_passes: int,
         deadline: float | None,
     ) -> list[list[int]] | None:
-        """Greedy on per-row top-k candidates, augmenting repair, then 2-opt."""
-        ci, cj = candidate_edges(self.E, _CANDIDATES)
-        ok = self.E[ci, cj] > NEG / 2
-        ci, cj = ci[ok], cj[ok]
+        """Threshold, then the best matching we can find quickly among usable pairs.
+
+        1. Candidates: each person's top-k partners (``np.argpartition``, no full sort).
+        2. Threshold: exact (greedy proofs + Tutte) up to ``_TUTTE_MAX`` people, else the
+           upper bound if a greedy matching reaches it, else binary search on greedy trials.
+        3. Matching: greedy on the usable candidates plus augmenting repair; with ``improve``
+           also a max-weight assignment on the candidates turned into a matching (see
+           :func:`.matching.assignment_matching`), the better of the two, then 2-opt.
+        """
+        ci, cj = self.candidates()
         t, mate = -np.inf, None
         if fairness and tutte and self.m <= _TUTTE_MAX:
-            t = self.max_threshold(rng)
+            t = self.max_threshold(rng, (ci, cj))
             mate = self._build(t, ci, cj)
             if mate is None and t != -np.inf:
                 U = self.usable(t)

@@ -67,10 +67,13 @@ class TableProblem:
         self.tab = np.empty(self.m, dtype=np.int64)
         for ti, t in enumerate(self.members):
             self.tab[t] = ti
-        self.C = np.zeros((self.m, self.k), dtype=np.float64)
+        # C[x, t]: sum of E[x, y] over y at table t; CT is its transpose kept contiguous,
+        # so that both a person's row and a table's column are cheap to read.
+        self.CT = np.zeros((self.k, self.m), dtype=np.float64)
         for ti, t in enumerate(self.members):
             if t:
-                self.C[:, ti] = self.E[:, t].sum(axis=1)
+                self.CT[ti] = self.E[t].sum(axis=0)
+        self.C = np.ascontiguousarray(self.CT.T)
         self.selfC = self.C[np.arange(self.m), self.tab]
 
     def _value_in(self, x: int, table: list[int]) -> float:
@@ -83,7 +86,7 @@ class TableProblem:
 
     def _delta(self, a: int) -> np.ndarray:
         A = self.tab[a]
-        return (self.C[:, A] - self.C[a, A]) + (self.C[a, self.tab] - self.selfC) - 2 * self.E[a]
+        return (self.CT[A] - self.C[a, A]) + (self.C[a, self.tab] - self.selfC) - 2 * self.E[a]
 
     def _after(self, a: int, b: int) -> tuple[list[int], list[int]]:
         A, B = self.tab[a], self.tab[b]
@@ -96,9 +99,12 @@ class TableProblem:
         diff = self.E[:, b] - self.E[:, a]
         self.C[:, A] += diff
         self.C[:, B] -= diff
+        self.CT[A] += diff
+        self.CT[B] -= diff
         self.members[A], self.members[B] = self._after(a, b)
         self.tab[a], self.tab[b] = B, A
-        self.selfC = self.C[np.arange(self.m), self.tab]
+        for t in (A, B):
+            self.selfC[self.members[t]] = self.CT[t, self.members[t]]
 
     def violations(self) -> int:
         """Pairs at the same table that may not sit together."""
@@ -134,22 +140,31 @@ class TableProblem:
                 else -np.inf
 
         units.sort(key=score, reverse=True)
+        seat = np.full(self.m, -1, dtype=np.int64)
+        for ti, t in enumerate(tables):
+            seat[t] = ti
+        room_arr = np.asarray(room)
+        order = np.arange(self.k)
+
+        def place(u: list[int]) -> bool:
+            fits = np.flatnonzero(room_arr >= len(u))
+            if fits.size == 0:
+                return False
+            seated = np.flatnonzero(seat >= 0)
+            aff = np.bincount(seat[seated], weights=self.E[u][:, seated].sum(axis=0),
+                              minlength=self.k)
+            ti = int(fits[np.lexsort((order[fits], -room_arr[fits], -aff[fits]))[0]])
+            tables[ti].extend(u)
+            seat[u] = ti
+            room_arr[ti] -= len(u)
+            return True
+
         singles: list[int] = []
         for u in units:
-            fits = [t for t in range(self.k) if room[t] >= len(u)]
-            if not fits or len(u) == 1:
+            if len(u) == 1 or not place(u):
                 singles.extend(u)
-                continue
-            ti = max(fits, key=lambda t: (float(self.E[np.ix_(u, tables[t])].sum())
-                                          if tables[t] else 0.0, room[t], -t))
-            tables[ti].extend(u)
-            room[ti] -= len(u)
         for x in singles:
-            fits = [t for t in range(self.k) if room[t] >= 1]
-            ti = max(fits, key=lambda t: (float(self.E[x, tables[t]].sum()) if tables[t] else 0.0,
-                                          room[t], -t))
-            tables[ti].append(x)
-            room[ti] -= 1
+            place([x])
         return tables
 
     # -- 2. swaps ------------------------------------------------------------------------
@@ -179,7 +194,7 @@ class TableProblem:
         v1, v2, B = U1[ok], U2[ok], B[ok]
         C, E = self.C, self.E
         x = E[a, v1] + E[a, v2] + E[a2, v1] + E[a2, v2]
-        gain = (C[v1, A] + C[v2, A] - x - (C[a, A] + C[a2, A] - 2 * E[a, a2])
+        gain = (self.CT[A, v1] + self.CT[A, v2] - x - (C[a, A] + C[a2, A] - 2 * E[a, a2])
                 + C[a, B] + C[a2, B] - x - (self.selfC[v1] + self.selfC[v2] - 2 * E[v1, v2]))
         cand = np.flatnonzero(gain > min_gain)
         for j in cand[np.argsort(-gain[cand], kind="stable")][:_TOP].tolist():

@@ -1,0 +1,195 @@
+"""Store access for the HTTP API's tables: API keys, introduction requests and feedback,
+plus the event edits the core store lacks (delete, attendee changes).
+
+Functions take a :class:`~matcher.store.Store` and run each write in one transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import or_, select
+
+from ..errors import NotFound
+from .schema import (
+    ApiKeyRow,
+    AttendanceRow,
+    EventRow,
+    FeedbackRow,
+    IntroductionRow,
+    MemberRow,
+)
+from .store import Store
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# -- API keys ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class KeyRecord:
+    id: int
+    prefix: str
+    scope: str
+    member_id: str | None
+    event: str | None
+    label: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+    def as_dict(self) -> dict:
+        return {"id": self.id, "prefix": self.prefix, "scope": self.scope,
+                "member_id": self.member_id, "event": self.event, "label": self.label,
+                "created_at": self.created_at.isoformat(),
+                "revoked": self.revoked_at is not None}
+
+
+def _key(row: ApiKeyRow) -> KeyRecord:
+    return KeyRecord(row.id, row.prefix, row.scope, row.member_id, row.event, row.label,
+                     row.created_at, row.revoked_at)
+
+
+def add_key(store: Store, *, key_hash: str, prefix: str, scope: str, member_id: str | None,
+            event: str | None, label: str = "") -> KeyRecord:
+    with store.transaction() as s:
+        row = ApiKeyRow(key_hash=key_hash, prefix=prefix, scope=scope, member_id=member_id,
+                        event=event, label=label, created_at=_now())
+        s.add(row)
+        s.flush()
+        return _key(row)
+
+
+def key_by_hash(store: Store, key_hash: str) -> tuple[str, KeyRecord] | None:
+    """(stored hash, record) of the live key with this hash, or None."""
+    with store.transaction() as s:
+        row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash,
+                                               ApiKeyRow.revoked_at.is_(None)))
+        return (row.key_hash, _key(row)) if row is not None else None
+
+
+def keys(store: Store) -> list[KeyRecord]:
+    with store.transaction() as s:
+        return [_key(r) for r in s.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id))]
+
+
+def revoke_key(store: Store, key_id: int) -> KeyRecord:
+    with store.transaction() as s:
+        row = s.get(ApiKeyRow, key_id)
+        if row is None:
+            raise NotFound("api key", key_id)
+        if row.revoked_at is None:
+            row.revoked_at = _now()
+        return _key(row)
+
+
+# -- events ------------------------------------------------------------------------------------
+def delete_event(store: Store, name: str) -> None:
+    with store.transaction() as s:
+        ev = s.scalar(select(EventRow).where(EventRow.name == name))
+        if ev is None:
+            raise NotFound("event", name)
+        for row in s.scalars(select(AttendanceRow).where(AttendanceRow.event_id == ev.id)):
+            s.delete(row)
+        s.delete(ev)
+
+
+def set_attendance(store: Store, name: str, *, add: list[str] = (), remove: list[str] = (),
+                   replace: bool = False) -> list[str]:
+    """Add and remove attendees of event ``name`` (or replace them all with ``add``)."""
+    add = list(dict.fromkeys(add))
+    with store.transaction() as s:
+        ev = s.scalar(select(EventRow).where(EventRow.name == name))
+        if ev is None:
+            raise NotFound("event", name)
+        known = set(s.scalars(select(MemberRow.id).where(MemberRow.id.in_(add))))
+        unknown = [a for a in add if a not in known]
+        if unknown:
+            raise NotFound("member", unknown[0])
+        current = {r.member_id: r for r in
+                   s.scalars(select(AttendanceRow).where(AttendanceRow.event_id == ev.id))}
+        drop = set(current) - set(add) if replace else set(remove) & set(current)
+        for m in drop:
+            s.delete(current[m])
+        for m in add:
+            if m not in current:
+                s.add(AttendanceRow(event_id=ev.id, member_id=m))
+        s.flush()
+        return sorted(s.scalars(select(AttendanceRow.member_id)
+                                .where(AttendanceRow.event_id == ev.id)))
+
+
+def events_of(store: Store, member_id: str) -> list[str]:
+    """Names of the events ``member_id`` attends."""
+    with store.transaction() as s:
+        return list(s.scalars(
+            select(EventRow.name).join(AttendanceRow, AttendanceRow.event_id == EventRow.id)
+            .where(AttendanceRow.member_id == member_id).order_by(EventRow.name)))
+
+
+# -- introductions -----------------------------------------------------------------------------
+def _intro(row: IntroductionRow) -> dict:
+    return {"id": row.id, "from": row.from_id, "to": row.to_id, "message": row.message,
+            "status": row.status, "created_at": row.created_at.isoformat(),
+            "answered_at": row.answered_at.isoformat() if row.answered_at else None}
+
+
+def add_introduction(store: Store, from_id: str, to_id: str, message: str = "") -> dict:
+    with store.transaction() as s:
+        for m in (from_id, to_id):
+            if s.get(MemberRow, m) is None:
+                raise NotFound("member", m)
+        row = IntroductionRow(from_id=from_id, to_id=to_id, message=message, status="pending",
+                              created_at=_now())
+        s.add(row)
+        s.flush()
+        return _intro(row)
+
+
+def introduction(store: Store, intro_id: int) -> dict:
+    with store.transaction() as s:
+        row = s.get(IntroductionRow, intro_id)
+        if row is None:
+            raise NotFound("introduction", intro_id)
+        return _intro(row)
+
+
+def introductions(store: Store, member_id: str | None = None) -> list[dict]:
+    with store.transaction() as s:
+        q = select(IntroductionRow).order_by(IntroductionRow.id)
+        if member_id is not None:
+            q = q.where(or_(IntroductionRow.from_id == member_id,
+                            IntroductionRow.to_id == member_id))
+        return [_intro(r) for r in s.scalars(q)]
+
+
+def answer_introduction(store: Store, intro_id: int, status: str) -> dict:
+    """Set a pending request to ``accepted`` or ``declined``; raises ValueError if it was
+    answered already."""
+    if status not in ("accepted", "declined"):
+        raise ValueError(f"unknown answer {status!r}")
+    with store.transaction() as s:
+        row = s.get(IntroductionRow, intro_id)
+        if row is None:
+            raise NotFound("introduction", intro_id)
+        if row.status != "pending":
+            raise ValueError(f"introduction {intro_id} was {row.status} already")
+        row.status, row.answered_at = status, _now()
+        return _intro(row)
+
+
+# -- feedback ----------------------------------------------------------------------------------
+def add_feedback(store: Store, member_id: str, other_id: str, rating: int,
+                 led_to_business: bool = False, text: str = "") -> dict:
+    with store.transaction() as s:
+        for m in (member_id, other_id):
+            if s.get(MemberRow, m) is None:
+                raise NotFound("member", m)
+        row = FeedbackRow(member_id=member_id, other_id=other_id, rating=rating,
+                          led_to_business=led_to_business, text=text, created_at=_now())
+        s.add(row)
+        s.flush()
+        return {"id": row.id, "member_id": member_id, "other_id": other_id, "rating": rating,
+                "led_to_business": led_to_business, "text": text,
+                "created_at": row.created_at.isoformat()}

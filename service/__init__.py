@@ -1,0 +1,1 @@
+"""rolecall's HTTP API (FastAPI): thin routes over :class:`matcher.engine.Engine`."""

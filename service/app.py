@@ -1,0 +1,78 @@
+"""The FastAPI application: ``create_app(db=None)`` and a module-level ``app``.
+
+Run with ``matcher serve`` or ``uvicorn service.app:app``. OpenAPI at /openapi.json, docs at
+/docs. The Engine and its Store are opened once, in the lifespan.
+"""
+
+from __future__ import annotations
+
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+from matcher import __version__
+from matcher.engine import Engine
+from matcher.store import Store
+
+from . import errors
+from .deps import Runtime
+from .routers import events, intros, keys, members, pairings, recs
+from .settings import Settings
+
+log = logging.getLogger("rolecall.service")
+
+
+def create_app(db: str | None = None, *, settings: Settings | None = None,
+               encoder=None) -> FastAPI:
+    """An app on database ``db`` (default: $ROLECALL_DB, else ./rolecall.db).
+
+    ``encoder`` replaces the default ONNX encoder (tests share one); it is loaded lazily by
+    the engine the first time a new text needs a vector, never per request.
+    """
+    settings = settings or Settings.from_env(db)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        store = Store(settings.db)
+        engine = Engine(store, encoder=encoder)
+        app.state.runtime = Runtime(engine, settings.key_cache_seconds)
+        if settings.warm and store.count_members() > 1:
+            engine.encoder  # noqa: B018 - load the model now, not on the first import
+            engine.scorer(None)
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="rolecall", version=__version__, lifespan=lifespan,
+        description="Role clarity and matchmaking for business networking meetups. "
+                    "Authenticate with `Authorization: Bearer KEY`.",
+    )
+    app.state.settings = settings
+    errors.install(app)
+    for module in (members, recs, events, pairings, intros, keys):
+        app.include_router(module.router)
+    app.add_middleware(errors.RequestContext, max_body=settings.max_body)
+
+    @app.get("/v1/health", tags=["meta"])
+    def health() -> dict[str, str]:
+        return {"status": "ok", "version": __version__}
+
+    def openapi():
+        if app.openapi_schema is None:
+            schema = get_openapi(title=app.title, version=app.version,
+                                 description=app.description, routes=app.routes)
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer"}}
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = errors.fix_openapi_422(schema)
+        return app.openapi_schema
+
+    app.openapi = openapi
+    return app
+
+
+app = create_app()

@@ -1,0 +1,85 @@
+"""/v1/introductions (mutual opt-in) and /v1/feedback."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+
+from matcher.store import extra
+
+from ..deps import Caller, Principal, RuntimeDep, forbid, require
+from ..errors import problem_responses
+from ..models import FeedbackIn, FeedbackOut, IntroductionIn, IntroductionList, IntroductionOut
+
+router = APIRouter(prefix="/v1", tags=["introductions"],
+                   responses=problem_responses(401, 403, 404, 422))
+
+
+def _acting_as(p: Principal, member_id: str) -> None:
+    require(p, "admin", "member")
+    if p.scope == "member" and p.member_id != member_id:
+        raise forbid("a member key acts for its own member only")
+
+
+@router.post("/introductions", status_code=201, response_model=IntroductionOut,
+             responses=problem_responses(400))
+def request_introduction(body: IntroductionIn, rt: RuntimeDep, p: Caller):
+    """Ask to be introduced to ``to``; it happens only once ``to`` accepts."""
+    _acting_as(p, body.from_)
+    if body.from_ == body.to:
+        raise HTTPException(400, "a member cannot ask to meet itself")
+    return extra.add_introduction(rt.engine.store, body.from_, body.to, body.message)
+
+
+@router.get("/introductions", response_model=IntroductionList)
+def list_introductions(rt: RuntimeDep, p: Caller):
+    """Requests from or to the member (all of them for admin)."""
+    require(p, "admin", "member")
+    return {"data": extra.introductions(rt.engine.store, None if p.admin else p.member_id)}
+
+
+@router.get("/introductions/{intro_id}", response_model=IntroductionOut)
+def get_introduction(intro_id: int, rt: RuntimeDep, p: Caller):
+    require(p, "admin", "member")
+    intro = extra.introduction(rt.engine.store, intro_id)
+    if not p.admin and p.member_id not in (intro["from"], intro["to"]):
+        raise forbid("not your introduction")
+    return intro
+
+
+def _answer(intro_id: int, status: str, rt, p: Principal) -> dict:
+    require(p, "admin", "member")
+    intro = extra.introduction(rt.engine.store, intro_id)
+    if not p.admin and p.member_id != intro["to"]:
+        raise forbid("only the member asked may answer")
+    try:
+        intro = extra.answer_introduction(rt.engine.store, intro_id, status)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    if status == "accepted":
+        rt.engine.store.add_meetings([(intro["from"], intro["to"])], source="introduction")
+        rt.history_changed()
+    return intro
+
+
+@router.post("/introductions/{intro_id}/accept", response_model=IntroductionOut,
+             responses=problem_responses(409))
+def accept(intro_id: int, rt: RuntimeDep, p: Caller):
+    """Accept: the pair is written to meeting history (source ``introduction``)."""
+    return _answer(intro_id, "accepted", rt, p)
+
+
+@router.post("/introductions/{intro_id}/decline", response_model=IntroductionOut,
+             responses=problem_responses(409))
+def decline(intro_id: int, rt: RuntimeDep, p: Caller):
+    return _answer(intro_id, "declined", rt, p)
+
+
+@router.post("/feedback", status_code=201, response_model=FeedbackOut,
+             tags=["feedback"], responses=problem_responses(400))
+def feedback(body: FeedbackIn, rt: RuntimeDep, p: Caller):
+    """Rate a meeting with ``other_id`` (1-5) and say whether it led to business."""
+    _acting_as(p, body.member_id)
+    if body.member_id == body.other_id:
+        raise HTTPException(400, "feedback is about another member")
+    return extra.add_feedback(rt.engine.store, body.member_id, body.other_id, body.rating,
+                              body.led_to_business, body.text)
