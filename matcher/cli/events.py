@@ -94,6 +94,8 @@ def pairings_cmd(
     table_size: Annotated[int | None, typer.Option("--table-size", min=2, max=12)] = None,
     seed: int = 0,
     allow_competitors: Annotated[bool, typer.Option(help="Let pure competitors meet.")] = False,
+    lookback_days: Annotated[int, typer.Option(
+        help="Avoid pairs that met within this many days (history).")] = 365,
     csv_file: Annotated[Path | None, typer.Option("--csv", help="Write the host's CSV.")] = None,
     html_file: Annotated[Path | None, typer.Option("--html", help="Write the printable page.")] = None,
     ics_dir: Annotated[Path | None, typer.Option("--ics-dir", help="One .ics per attendee.")] = None,
@@ -108,7 +110,8 @@ def pairings_cmd(
     with guarded(as_json), engine_session() as engine:
         with err.status("Scoring pairs and seating rounds"):
             run = engine.pairings(event, rounds=rounds, table_size=table_size, seed=seed,
-                                  allow_competitors=allow_competitors)
+                                  allow_competitors=allow_competitors,
+                                  lookback_days=lookback_days)
         if hold:
             engine.hold(run)
     doc = to_json(run.schedule, **run.export_kwargs())
