@@ -36,7 +36,7 @@ from .result import Schedule
 from .sizes import table_sizes
 from .tables import HARD, TableProblem, solve_tables
 
-AUTO_EXACT_MAX = 200  # "auto" uses blossom up to this many attendees
+AUTO_EXACT_MAX = 100  # "auto" uses blossom up to this many attendees
 METHODS = ("auto", "exact", "fast", "greedy", "random")
 BOOST = 0.5
 REPEAT_PENALTY = 1e3  # tables: objective cost of a repeat meeting (when repeats are allowed)
