@@ -203,14 +203,23 @@ class Engine:
             cache[event] = _Scored(scorer, insights, S, R, generator_for(len(matrix)).fit(matrix))
         return cache[event]
 
-    def _exclusions(self, scored, i: int) -> np.ndarray:
-        """Rows member ``i`` must not be recommended: met before, or blocked."""
+    def _history_rows(self, ids: list[str]) -> dict[int, list[int]]:
+        """Row -> rows it must not be introduced to: met before (history) or blocked."""
+        pos = {m: r for r, m in enumerate(ids)}
+        out: dict[int, list[int]] = {}
+        for a, b in self.store.met_pairs() | self.store.blocked_pairs():
+            if a in pos and b in pos:
+                out.setdefault(pos[a], []).append(pos[b])
+                out.setdefault(pos[b], []).append(pos[a])
+        return out
+
+    def _exclusions(self, scored, i: int, history: dict | None = None) -> np.ndarray:
+        """Bool mask of the rows member ``i`` must not be recommended."""
         ids = scored.scorer.matrix_.ids
-        me = ids[i]
-        pairs = self.store.met_pairs(member_id=me) | {
-            p for p in self.store.blocked_pairs() if me in p}
-        others = {b if a == me else a for a, b in pairs}
-        return np.array([x in others for x in ids], dtype=bool)
+        history = self._history_rows(ids) if history is None else history
+        mask = np.zeros(len(ids), bool)
+        mask[history.get(i, [])] = True
+        return mask
 
     def recommend(self, member_id: str, k: int = 10, *, event: str | None = None,
                   allow_competitors: bool = False) -> list[dict]:
@@ -222,22 +231,10 @@ class Engine:
         allowed = None
         if scored.S is not None:
             if scored.allowed is None or scored.allowed_k != k:
-                ids = scored.scorer.matrix_.ids
-                pos = {m: r for r, m in enumerate(ids)}
-                history = self.store.met_pairs() | self.store.blocked_pairs()
-                others: dict[int, list[int]] = {}
-                for a, b in history:
-                    if a in pos and b in pos:
-                        others.setdefault(pos[a], []).append(pos[b])
-                        others.setdefault(pos[b], []).append(pos[a])
-
-                def excluded(row: int) -> np.ndarray:
-                    mask = np.zeros(len(ids), bool)
-                    mask[others.get(row, [])] = True
-                    return mask
-
-                scored.allowed = exposure_allowed(scored.scorer, k, excluded,
-                                                  S=scored.S, R=scored.R)
+                history = self._history_rows(scored.scorer.matrix_.ids)
+                scored.allowed = exposure_allowed(
+                    scored.scorer, k, lambda row: self._exclusions(scored, row, history),
+                    S=scored.S, R=scored.R)
                 scored.allowed_k = k
             allowed = scored.allowed[i]
         return recommend(scored.scorer, i, k, candidates=scored.candidates.candidates(i),

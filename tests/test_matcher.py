@@ -97,13 +97,12 @@ def test_dentist_and_clinic_bookkeeper_meet_both_ways_with_reasons(engine):
 
 
 def test_recommendations_are_diverse(engine):
-    for member in ("m02", "m13", "m05"):
-        codes = [engine.explain(member, r["member_id"])["components"] for r in engine.recommend(member, 5)]
-        assert len(codes) == 5
-    rows = engine.recommend("m02", 10)
     insights = {r["member_id"]: r for r in engine.scorer().insights}
-    titles = [insights[r["member_id"]]["naics"]["title"] for r in rows]
-    assert max(titles.count(t) for t in titles) <= 3  # not ten accountants in a row
+    for member in ("m02", "m13", "m05"):
+        rows = engine.recommend(member, 10)
+        assert len(rows) == 10
+        titles = [insights[r["member_id"]]["naics"]["title"] for r in rows]
+        assert max(titles.count(t) for t in titles) <= 3  # not ten accountants in a row
 
 
 def test_exposure_cap_holds_across_the_community(engine):
