@@ -34,7 +34,7 @@ class AnnCandidates:
         HNSW graph degree and search breadth (recall against speed).
     """
 
-    def __init__(self, *, per_side: int = 100, m: int = 32, ef_search: int = 128):
+    def __init__(self, *, per_side: int = 400, m: int = 32, ef_search: int = 500):
         self.per_side = per_side
         self.m = m
         self.ef_search = ef_search
