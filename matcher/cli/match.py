@@ -13,11 +13,6 @@ from .roles import EventOpt, eval_app
 MemberArg = Annotated[str, typer.Argument(help="Member id.")]
 
 
-def _public(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "components"} | {"components": r.get("components")}
-            for r in rows]
-
-
 @app.command("recommend")
 def recommend_cmd(
     member_id: MemberArg,

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import create_engine, delete, event, or_, select
+from sqlalchemy import create_engine, event, func, or_, select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -107,7 +107,7 @@ class Store:
 
     def count_members(self) -> int:
         with self._sessions() as s:
-            return len(s.scalars(select(MemberRow.id)).all())
+            return s.scalar(select(func.count()).select_from(MemberRow))
 
     def save_import(
         self,
@@ -271,10 +271,6 @@ class Store:
     def blocked_pairs(self) -> set[tuple[str, str]]:
         with self._sessions() as s:
             return {(a, b) for a, b in s.execute(select(BlockRow.a, BlockRow.b))}
-
-    def clear_blocks(self) -> None:
-        with self.transaction() as s:
-            s.execute(delete(BlockRow))
 
 
 def _to_member(row: MemberRow) -> Member:
