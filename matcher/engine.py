@@ -277,6 +277,21 @@ class Engine:
 
         return run_pairings(self, event, **options)
 
+    def save_run(self, run) -> int:
+        """Keep an event's schedule in the store (the newest is the event's current one)."""
+        from .store import extra
+
+        if run.event is None:
+            raise ValueError("only an event's schedule is kept; this one covers all members")
+        return extra.save_pairing_run(self.store, run.event, run.to_document())
+
+    def runs(self, event: str, limit: int = 2) -> list:
+        """The newest ``limit`` saved schedules of ``event``, newest first."""
+        from .events import PairingRun
+        from .store import extra
+
+        return [PairingRun.from_document(d) for d in extra.pairing_runs(self.store, event, limit)]
+
     def hold(self, run) -> int:
         """Mark a schedule as held: its meetings go into history (avoided next time)."""
         pairs = run.pairs()

@@ -33,6 +33,29 @@ class PairingRun:
                 "round_times": self.round_times, "table_names": self.table_names,
                 "event_name": self.event}
 
+    def to_document(self) -> dict:
+        """A JSON-ready document that :meth:`from_document` turns back into this run."""
+        sch = self.schedule
+        return {
+            "schedule": {"rounds": sch.rounds, "scores": sch.scores, "metrics": sch.metrics,
+                         "n": sch.n, "table_size": sch.table_size, "method": sch.method,
+                         "seed": sch.seed, "warnings": sch.warnings,
+                         "relaxations": {str(r): v for r, v in sch.relaxations.items()}},
+            "ids": self.ids, "names": self.names, "event": self.event,
+            "round_times": [t.isoformat() for t in self.round_times] if self.round_times else None,
+            "table_names": self.table_names,
+            "reasons": [[i, j, r] for (i, j), r in sorted(self._reasons.items())],
+        }
+
+    @classmethod
+    def from_document(cls, doc: dict) -> PairingRun:
+        sch = dict(doc["schedule"])
+        sch["relaxations"] = {int(r): v for r, v in sch.get("relaxations", {}).items()}
+        times = doc.get("round_times")
+        return cls(Schedule(**sch), doc["ids"], doc["names"], doc.get("event"),
+                   [datetime.fromisoformat(t) for t in times] if times else None,
+                   doc.get("table_names"), {(i, j): r for i, j, r in doc.get("reasons", [])})
+
     def pairs(self) -> list[tuple[str, str, int]]:
         """Every pair that shares a table, with its round index."""
         out = []

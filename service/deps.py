@@ -40,6 +40,30 @@ class Principal:
         return self.admin or self.is_member(member_id)
 
 
+class PairingRuns:
+    """Event name -> its newest PairingRun, kept in the store (so a restart loses nothing).
+
+    ``runs.get(name)`` reads the current schedule, ``runs[name] = run`` saves a new one and
+    ``runs.previous(name)`` gives the one before it (for comparing re-runs).
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def get(self, name: str, default=None):
+        runs = self.engine.runs(name, 1)
+        return runs[0] if runs else default
+
+    def previous(self, name: str):
+        runs = self.engine.runs(name, 2)
+        return runs[1] if len(runs) > 1 else None
+
+    def __setitem__(self, name: str, run) -> None:
+        if run.event != name:
+            raise ValueError(f"a schedule of {run.event!r} cannot be saved as {name!r}'s")
+        self.engine.save_run(run)
+
+
 class Runtime:
     """What the app shares between requests."""
 
@@ -51,7 +75,7 @@ class Runtime:
         self._ttl = key_cache_seconds
         self._recs: dict[tuple, tuple[float, list[dict]]] = {}
         self._recs_ttl, self._recs_size = recs_cache_seconds, recs_cache_size
-        self.pairings: dict[str, object] = {}  # event name -> last PairingRun
+        self.pairings = PairingRuns(engine)
 
     def recommend(self, member_id: str, k: int, event: str | None) -> list[dict]:
         """``engine.recommend``, memoised until anything it depends on changes through this
@@ -59,15 +83,22 @@ class Runtime:
         (changes made behind the service's back, e.g. by the CLI)."""
         key = (member_id, k, event)
         now = time.monotonic()
-        hit = self._recs.get(key)
-        if hit is not None and now - hit[0] < self._recs_ttl:
-            return hit[1]
+        hit = self.cached_recommendations(member_id, k, event)
+        if hit is not None:
+            return hit
         with self.lock:
             rows = self.engine.recommend(member_id, k, event=event)
             if len(self._recs) >= self._recs_size:
                 self._recs.clear()
             self._recs[key] = (now, rows)
         return rows
+
+    def cached_recommendations(self, member_id: str, k: int, event: str | None) -> list[dict] | None:
+        """The memoised answer of :meth:`recommend`, or None (cheap: no engine, no I/O)."""
+        hit = self._recs.get((member_id, k, event))
+        if hit is not None and time.monotonic() - hit[0] < self._recs_ttl:
+            return hit[1]
+        return None
 
     def history_changed(self) -> None:
         """Meetings were added: cached recommendations may now include people already met."""
@@ -96,14 +127,16 @@ class Runtime:
             self._recs.clear()
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:
     return request.app.state.runtime
 
 
 RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 
-def principal(request: Request, rt: RuntimeDep) -> Principal:
+async def principal(request: Request, rt: RuntimeDep) -> Principal:
+    """The caller's key (async: a cached key is checked without a thread-pool hop; a cache
+    miss is one indexed SQLite read)."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():

@@ -354,6 +354,21 @@ def test_request_id_echoed_and_docs(ro):
 
 
 # -- pairings --------------------------------------------------------------------------------
+def test_pairings_survive_a_restart_and_go_with_their_event(sample_db, encoder):
+    keys = _keys(sample_db)
+    admin = _h(keys["admin"])
+    with _client(sample_db, encoder) as client:
+        client.post("/v1/events", json={"name": "sep", "attendees": [f"m{i:02d}" for i in range(1, 9)]},
+                    headers=admin)
+        first = client.post("/v1/events/sep/pairings", json={"rounds": 2, "seed": 3},
+                            headers=admin).json()
+    with _client(sample_db, encoder) as client:  # a new process on the same database
+        assert client.get("/v1/events/sep/pairings", headers=admin).json() == first
+        assert client.delete("/v1/events/sep", headers=admin).status_code == 204
+        client.post("/v1/events", json={"name": "sep", "attendees": ["m01", "m02"]}, headers=admin)
+        assert client.get("/v1/events/sep/pairings", headers=admin).status_code == 404
+
+
 def test_pairings_generate_read_export(rw):
     client, keys = rw
     admin = _h(keys["admin"])

@@ -46,6 +46,26 @@ def test_event_pairings_place_everyone_once_per_round_without_repeats(sample_db,
     assert len([c for c in cal.walk() if c.name == "VEVENT"]) == 3
 
 
+def test_an_event_schedule_is_saved_and_reads_back_identically(sample_db, tmp_path):
+    from matcher.engine import Engine
+    from matcher.pairing.export import to_csv, to_json
+    from matcher.store import Store
+
+    attendees = tmp_path / "att.csv"
+    attendees.write_text("id\n" + "\n".join(f"m{i:02d}" for i in range(1, 12)) + "\n")
+    cli(sample_db, "event", "create", "Dec", "--attendees", str(attendees), "--rounds", "2",
+        "--start", "2026-12-03T18:00", "--minutes", "10")
+    printed = json.loads(cli(sample_db, "pairings", "--event", "Dec", "--json"))
+    with Store(sample_db) as store:
+        engine = Engine(store)
+        (run,) = engine.runs("Dec", 5)
+        assert to_json(run.schedule, **run.export_kwargs()) == printed
+        back = type(run).from_document(json.loads(json.dumps(run.to_document())))
+        assert to_csv(back.schedule, **back.export_kwargs()) == to_csv(run.schedule,
+                                                                        **run.export_kwargs())
+        assert back.round_times == run.round_times and back.schedule == run.schedule
+
+
 def test_same_seed_same_schedule_and_history_is_avoided(sample_db, tmp_path):
     first = cli(sample_db, "pairings", "--rounds", "2", "--seed", "7", "--json")
     again = cli(sample_db, "pairings", "--rounds", "2", "--seed", "7", "--json")

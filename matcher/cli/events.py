@@ -114,6 +114,8 @@ def pairings_cmd(
                                   lookback_days=lookback_days)
         if hold:
             engine.hold(run)
+        if event:
+            engine.save_run(run)  # the API and web pages read the event's newest schedule
     doc = to_json(run.schedule, **run.export_kwargs())
     if compare_with:
         doc["compare"] = compare_docs(json.loads(compare_with.read_text()), doc)

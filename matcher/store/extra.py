@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import delete, or_, select
 
 from ..errors import NotFound
 from .schema import (
@@ -19,6 +19,7 @@ from .schema import (
     FeedbackRow,
     IntroductionRow,
     MemberRow,
+    PairingRunRow,
 )
 from .store import Store
 
@@ -90,8 +91,8 @@ def delete_event(store: Store, name: str) -> None:
         ev = s.scalar(select(EventRow).where(EventRow.name == name))
         if ev is None:
             raise NotFound("event", name)
-        for row in s.scalars(select(AttendanceRow).where(AttendanceRow.event_id == ev.id)):
-            s.delete(row)
+        for table in (AttendanceRow, PairingRunRow):
+            s.execute(delete(table).where(table.event_id == ev.id))
         s.delete(ev)
 
 
@@ -193,3 +194,33 @@ def add_feedback(store: Store, member_id: str, other_id: str, rating: int,
         return {"id": row.id, "member_id": member_id, "other_id": other_id, "rating": rating,
                 "led_to_business": led_to_business, "text": text,
                 "created_at": row.created_at.isoformat()}
+
+
+# -- pairing runs ------------------------------------------------------------------------------
+KEEP_RUNS = 20  # per event; older runs are dropped when a new one is saved
+
+
+def save_pairing_run(store: Store, name: str, document: dict) -> int:
+    """Store a generated schedule of event ``name``; returns its id."""
+    with store.transaction() as s:
+        ev = s.scalar(select(EventRow).where(EventRow.name == name))
+        if ev is None:
+            raise NotFound("event", name)
+        row = PairingRunRow(event_id=ev.id, document=document, created_at=_now())
+        s.add(row)
+        s.flush()
+        old = select(PairingRunRow.id).where(PairingRunRow.event_id == ev.id) \
+            .order_by(PairingRunRow.id.desc()).offset(KEEP_RUNS)
+        s.execute(delete(PairingRunRow).where(PairingRunRow.id.in_(old)))
+        return row.id
+
+
+def pairing_runs(store: Store, name: str, limit: int = 2) -> list[dict]:
+    """The newest ``limit`` schedules of event ``name``, newest first."""
+    with store.transaction() as s:
+        ev = s.scalar(select(EventRow).where(EventRow.name == name))
+        if ev is None:
+            raise NotFound("event", name)
+        rows = s.scalars(select(PairingRunRow).where(PairingRunRow.event_id == ev.id)
+                         .order_by(PairingRunRow.id.desc()).limit(limit))
+        return [r.document for r in rows]

@@ -145,3 +145,16 @@ class FeedbackRow(Base):
     led_to_business: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+# -- pairing runs (migration 0003_pairing_runs) ------------------------------------------------
+class PairingRunRow(Base):
+    """One generated schedule of an event, as the JSON document of
+    :meth:`matcher.events.PairingRun.to_document`; the newest is the event's current one."""
+
+    __tablename__ = "pairing_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    document: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -72,7 +72,6 @@ def update_event(name: str, body: EventPatch, rt: RuntimeDep, p: Caller):
 def delete_event(name: str, rt: RuntimeDep, p: Caller):
     _manage(p, name)
     extra.delete_event(rt.engine.store, name)
-    rt.pairings.pop(name, None)
     rt.invalidate()
     return Response(status_code=204)
 

@@ -1,5 +1,6 @@
 """/v1/events/{name}/pairings: generate a schedule, read it (JSON, CSV, HTML), and each
-attendee's iCalendar file. The last run per event is kept in memory (not in the store)."""
+attendee's iCalendar file. Every run is kept in the store;
+the newest is the event's schedule."""
 
 from __future__ import annotations
 
