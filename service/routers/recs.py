@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
 
 from matcher.report import role_report
 
@@ -36,14 +38,27 @@ def _scored(rt: Runtime, event: str | None):
 
 
 @router.get("/members/{member_id}/recommendations", response_model=Recommendations)
-def recommendations(member_id: str, rt: RuntimeDep, p: Caller,
-                    k: Annotated[int, Query(ge=1, le=100)] = 10, event: EventQ = None):
-    """Who ``member_id`` should meet, best first, with relation and reasons."""
-    _may_read_recs(rt, p, member_id, event)
-    if event:
-        rt.engine.store.event(event)  # 404 for an unknown event
-    rows = rt.recommend(member_id, k, event)  # NotFound (404) if not in the community / event
-    return {"member_id": member_id, "event": event, "data": rows}
+async def recommendations(member_id: str, rt: RuntimeDep, p: Caller,
+                          k: Annotated[int, Query(ge=1, le=100)] = 10, event: EventQ = None):
+    """Who ``member_id`` should meet, best first, with relation and reasons.
+
+    Hot path: a memoised answer to an admin, app or the member's own key is sent from the
+    event loop, already in the response's shape; everything else runs in the thread pool.
+    """
+    if p.scope != "host":  # these scope checks need no I/O
+        _may_read_recs(rt, p, member_id, event)
+        rows = rt.cached_recommendations(member_id, k, event)
+        if rows is not None:
+            return JSONResponse({"member_id": member_id, "event": event, "data": rows})
+
+    def compute() -> list[dict]:
+        _may_read_recs(rt, p, member_id, event)
+        if event:
+            rt.engine.store.event(event)  # 404 for an unknown event
+        return rt.recommend(member_id, k, event)  # NotFound (404) if not in the community
+
+    rows = await run_in_threadpool(compute)
+    return JSONResponse({"member_id": member_id, "event": event, "data": rows})
 
 
 @router.get("/pairs/{a}/{b}", response_model=PairExplanation)
