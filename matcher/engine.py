@@ -224,22 +224,34 @@ class Engine:
     def recommend(self, member_id: str, k: int = 10, *, event: str | None = None,
                   allow_competitors: bool = False) -> list[dict]:
         """Who ``member_id`` should meet, best first, with relation and reasons."""
+        return self.recommend_many([member_id], k, event=event,
+                                   allow_competitors=allow_competitors)[member_id]
+
+    def recommend_many(self, member_ids: Sequence[str], k: int = 10, *,
+                       event: str | None = None, allow_competitors: bool = False,
+                       progress: Progress | None = None) -> dict[str, list[dict]]:
+        """:meth:`recommend` for each of ``member_ids`` (history is read once for all)."""
         from .recommend import exposure_allowed, recommend
 
         scored = self.scorer(event)
-        i = scored.scorer.matrix_.index(member_id)
-        allowed = None
-        if scored.S is not None:
-            if scored.allowed is None or scored.allowed_k != k:
-                history = self._history_rows(scored.scorer.matrix_.ids)
-                scored.allowed = exposure_allowed(
-                    scored.scorer, k, lambda row: self._exclusions(scored, row, history),
-                    S=scored.S, R=scored.R)
-                scored.allowed_k = k
-            allowed = scored.allowed[i]
-        return recommend(scored.scorer, i, k, candidates=scored.candidates.candidates(i),
-                         excluded=self._exclusions(scored, i), allowed=allowed,
-                         allow_competitors=allow_competitors)
+        m = scored.scorer.matrix_
+        rows = [m.index(member_id) for member_id in member_ids]  # NotFound before any work
+        history = self._history_rows(m.ids)
+        if scored.S is not None and (scored.allowed is None or scored.allowed_k != k):
+            scored.allowed = exposure_allowed(
+                scored.scorer, k, lambda row: self._exclusions(scored, row, history),
+                S=scored.S, R=scored.R)
+            scored.allowed_k = k
+        out = {}
+        for done, (member_id, i) in enumerate(zip(member_ids, rows, strict=True), 1):
+            out[member_id] = recommend(
+                scored.scorer, i, k, candidates=scored.candidates.candidates(i),
+                excluded=self._exclusions(scored, i, history),
+                allowed=None if scored.S is None else scored.allowed[i],
+                allow_competitors=allow_competitors)
+            if progress:
+                progress(done, len(rows))
+        return out
 
     def explain(self, a: str, b: str, *, event: str | None = None) -> dict:
         from .recommend import explain

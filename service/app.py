@@ -22,6 +22,7 @@ from .routers import events, intros, keys, members, pairings, recs
 from .settings import Settings
 
 log = logging.getLogger("rolecall.service")
+WARM_K = 10  # the default k of GET /v1/members/{id}/recommendations
 
 
 def create_app(db: str | None = None, *, settings: Settings | None = None,
@@ -37,10 +38,13 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
     async def lifespan(app: FastAPI):
         store = Store(settings.db)
         engine = Engine(store, encoder=encoder)
-        app.state.runtime = Runtime(engine, settings.key_cache_seconds)
+        rt = Runtime(engine, settings.key_cache_seconds,
+                     warm_k=WARM_K if settings.warm else None)
+        app.state.runtime = rt
         if settings.warm and store.count_members() > 1:
             engine.encoder  # noqa: B018 - load the model now, not on the first import
             engine.scorer(None)
+            rt.warm()  # every member's recommendations, in the background
         try:
             yield
         finally:
@@ -58,8 +62,10 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
     app.add_middleware(errors.RequestContext, max_body=settings.max_body)
 
     @app.get("/v1/health", tags=["meta"])
-    def health() -> dict[str, str]:
-        return {"status": "ok", "version": __version__}
+    def health() -> dict[str, str | float | None]:
+        """Liveness, and how far the start-up computation of recommendations has got."""
+        return {"status": "ok", "version": __version__,
+                "warm": app.state.runtime.warm_progress}
 
     def openapi():
         if app.openapi_schema is None:

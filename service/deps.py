@@ -65,10 +65,20 @@ class PairingRuns:
 
 
 class Runtime:
-    """What the app shares between requests."""
+    """What the app shares between requests: the engine, its lock, and two memos (API keys;
+    recommendations).
+
+    Recommendations are memoised per (member, k, event) and dropped when anything they read
+    changes: through this service (members, attendance, accepted introductions, held
+    schedules), or behind its back (the CLI writing to the same database; detected by
+    :meth:`fresh`, at most once per ``check_seconds``). With ``warm_k``, every member's
+    recommendations (whole community, ``k = warm_k``) are computed ahead in a background
+    thread after start-up and after each change, so that readers rarely wait for the engine.
+    """
 
     def __init__(self, engine: Engine, key_cache_seconds: float = 30.0,
-                 recs_cache_seconds: float = 60.0, recs_cache_size: int = 50_000):
+                 recs_cache_seconds: float = 60.0, recs_cache_size: int = 50_000, *,
+                 warm_k: int | None = None, check_seconds: float = 1.0):
         self.engine = engine
         self.lock = threading.RLock()
         self._keys: dict[str, tuple[float, KeyRecord | None]] = {}
@@ -76,34 +86,107 @@ class Runtime:
         self._recs: dict[tuple, tuple[float, list[dict]]] = {}
         self._recs_ttl, self._recs_size = recs_cache_seconds, recs_cache_size
         self.pairings = PairingRuns(engine)
+        self._generation = 0  # bumped by every invalidation; a stale warm-up stops
+        self._warm_k = warm_k
+        self._check_seconds = check_seconds
+        self._checked = time.monotonic()
+        self._version = engine.store.data_version()
+        self._revision = engine.store.revision() if self._version is not None else None
+        self.warming: threading.Thread | None = None
+        # share of members whose answer the current warm-up has (None: no warm-up)
+        self.warm_progress: float | None = 0.0 if warm_k else None
 
+    # -- recommendations ---------------------------------------------------------------
     def recommend(self, member_id: str, k: int, event: str | None) -> list[dict]:
-        """``engine.recommend``, memoised until anything it depends on changes through this
-        service (members, attendance, accepted introductions) or for ``recs_cache_seconds``
-        (changes made behind the service's back, e.g. by the CLI)."""
-        key = (member_id, k, event)
-        now = time.monotonic()
+        """``engine.recommend``, memoised (see the class docstring)."""
         hit = self.cached_recommendations(member_id, k, event)
         if hit is not None:
             return hit
         with self.lock:
+            generation = self._generation
             rows = self.engine.recommend(member_id, k, event=event)
-            if len(self._recs) >= self._recs_size:
-                self._recs.clear()
-            self._recs[key] = (now, rows)
+            if generation == self._generation:
+                self._remember({(member_id, k, event): rows})
         return rows
 
     def cached_recommendations(self, member_id: str, k: int, event: str | None) -> list[dict] | None:
-        """The memoised answer of :meth:`recommend`, or None (cheap: no engine, no I/O)."""
+        """The memoised answer of :meth:`recommend`, or None (no engine work)."""
+        self.fresh()
         hit = self._recs.get((member_id, k, event))
-        if hit is not None and time.monotonic() - hit[0] < self._recs_ttl:
-            return hit[1]
-        return None
+        if hit is None:
+            return None
+        if self._version is None and time.monotonic() - hit[0] >= self._recs_ttl:
+            return None  # a backend that cannot say whether it changed: trust a memo briefly
+        return hit[1]
+
+    def _remember(self, answers: dict[tuple, list[dict]]) -> None:
+        if len(self._recs) + len(answers) > self._recs_size:
+            self._recs.clear()
+        now = time.monotonic()
+        self._recs.update({key: (now, rows) for key, rows in answers.items()})
+
+    def fresh(self) -> None:
+        """Forget what another writer to the database made stale (the CLI, another process)."""
+        now = time.monotonic()
+        if self._version is None or now - self._checked < self._check_seconds:
+            return
+        self._checked = now
+        version = self.engine.store.data_version()
+        if version == self._version:
+            return
+        self._version = version
+        revision = self.engine.store.revision()
+        if revision[0] != self._revision[0]:
+            self.invalidate()
+        elif revision[1] != self._revision[1]:
+            self.history_changed()
+        self._revision = revision
 
     def history_changed(self) -> None:
         """Meetings were added: cached recommendations may now include people already met."""
-        self._recs.clear()
+        with self.lock:
+            self._generation += 1
+            self._recs.clear()
+        self.warm()
 
+    def invalidate(self) -> None:
+        """Members or attendance changed: drop the engine's fitted scorers."""
+        with self.lock:
+            self._generation += 1
+            self.engine.invalidate()
+            self._recs.clear()
+        self.warm()
+
+    def warm(self, chunk: int = 64) -> threading.Thread | None:
+        """Compute every member's recommendations in the background (if ``warm_k`` is set).
+
+        Works in chunks under the lock, so requests interleave; stops as soon as anything
+        invalidates what it computes (a newer warm-up starts then).
+        """
+        if not self._warm_k:
+            return None
+        generation, k = self._generation, self._warm_k
+
+        def run() -> None:
+            with self.lock:
+                if generation != self._generation:
+                    return
+                ids = [m.id for m in self.engine.store.members()]
+                self.warm_progress = 0.0 if ids else 1.0
+            for start in range(0, len(ids), chunk):
+                with self.lock:
+                    if generation != self._generation:
+                        return
+                    todo = [m for m in ids[start:start + chunk] if (m, k, None) not in self._recs]
+                    answers = self.engine.recommend_many(todo, k) if todo else {}
+                    self._remember({(m, k, None): rows for m, rows in answers.items()})
+                    self.warm_progress = min(start + chunk, len(ids)) / len(ids)
+
+        self.warming = threading.Thread(target=run, name="rolecall-warm", daemon=True)
+        self.warming.start()
+        return self.warming
+
+    # -- API keys ----------------------------------------------------------------------
     def verify(self, secret: str) -> KeyRecord | None:
         now = time.monotonic()
         digest = hash_secret(secret)  # the cache holds no secrets either
@@ -119,12 +202,6 @@ class Runtime:
 
     def forget_keys(self) -> None:
         self._keys.clear()
-
-    def invalidate(self) -> None:
-        """Members or attendance changed: drop the engine's fitted scorers."""
-        with self.lock:
-            self.engine.invalidate()
-            self._recs.clear()
 
 
 async def runtime(request: Request) -> Runtime:

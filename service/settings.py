@@ -14,7 +14,8 @@ MB = 1024 * 1024
 class Settings:
     """``db``: file or SQLAlchemy URL ($ROLECALL_DB, else ./rolecall.db);
     ``max_body``: request body limit in bytes ($ROLECALL_MAX_BODY, default 5 MB);
-    ``warm``: build the recommendation scorer at start-up ($ROLECALL_WARM=1)."""
+    ``warm``: build the recommendation scorer at start-up and compute every member's
+    recommendations ahead, in the background ($ROLECALL_WARM=1; ``matcher serve`` sets it)."""
 
     db: str = field(default_factory=resolve_db)
     max_body: int = 5 * MB

@@ -17,6 +17,8 @@ def serve_cmd(
     host: Annotated[str, typer.Option("--host", help="Interface to bind.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="TCP port.")] = 8000,
     workers: Annotated[int, typer.Option("--workers", help="uvicorn worker processes.")] = 1,
+    warm: Annotated[bool, typer.Option(
+        help="Fit the scorer at start-up and compute recommendations ahead.")] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI docs at /docs)."""
     import os
@@ -25,6 +27,7 @@ def serve_cmd(
 
     if state.db:
         os.environ["ROLECALL_DB"] = state.db  # the app reads it, also in worker processes
+    os.environ["ROLECALL_WARM"] = "1" if warm else "0"
     if workers > 1:
         uvicorn.run("service.app:app", host=host, port=port, workers=workers)
     else:

@@ -77,7 +77,39 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def close(self) -> None:
+        if getattr(self, "_watch", None) is not None:
+            self._watch.close()
+            self._watch = None
         self.engine.dispose()
+
+    def revision(self) -> tuple[tuple, tuple]:
+        """(what scores depend on, what history depends on): members, events and attendance;
+        meetings and blocks. Equal revisions mean nothing a recommendation reads has changed."""
+        from sqlalchemy import func, select
+
+        with self._sessions() as s:
+            members = s.execute(select(func.count(), func.max(MemberRow.updated_at))).one()
+            events = tuple(s.execute(select(EventRow.name, EventRow.settings).order_by(EventRow.id)))
+            attendance = s.scalar(select(func.count()).select_from(AttendanceRow))
+            meetings = s.scalar(select(func.count()).select_from(MeetingRow))
+            blocks = s.scalar(select(func.count()).select_from(BlockRow))
+        return ((tuple(members), repr(events), attendance), (meetings, blocks))
+
+    def data_version(self) -> int | None:
+        """A number that changes whenever anyone commits to the database file (SQLite's
+        ``PRAGMA data_version`` on a connection kept for this alone), or None where the
+        backend cannot tell (then callers fall back on a time limit)."""
+        path = self.engine.url.database if self.engine.dialect.name == "sqlite" else None
+        if not path or path == ":memory:":
+            return None
+        import sqlite3
+        import threading
+
+        if getattr(self, "_watch", None) is None:
+            self._watch = sqlite3.connect(path, check_same_thread=False)
+            self._watch_lock = threading.Lock()
+        with self._watch_lock:
+            return int(self._watch.execute("PRAGMA data_version").fetchone()[0])
 
     def __enter__(self) -> Store:
         return self

@@ -1,0 +1,56 @@
+"""The service's memo of recommendations: computed ahead, and never served stale, also when
+another process (the CLI) writes to the same database."""
+
+from __future__ import annotations
+
+import pytest
+
+from matcher.engine import Engine
+from matcher.store import Store
+from service.deps import Runtime
+
+
+@pytest.fixture
+def rt(sample_db, encoder):
+    with Store(sample_db) as store:
+        yield Runtime(Engine(store, encoder=encoder), check_seconds=0.0, warm_k=5)
+
+
+def ids(rows):
+    return [r["member_id"] for r in rows]
+
+
+def test_warm_up_computes_every_members_answer_as_the_engine_would(rt, sample_members):
+    rt.warm(chunk=16).join(timeout=300)
+    for m in sample_members:
+        cached = rt.cached_recommendations(m.id, 5, None)
+        assert cached is not None, m.id
+    for member_id in ("m02", "m10", "m33"):
+        assert rt.cached_recommendations(member_id, 5, None) == rt.engine.recommend(member_id, 5)
+
+
+def test_a_block_written_by_another_process_is_seen(rt, sample_db):
+    first = ids(rt.recommend("m02", 5, None))
+    with Store(sample_db) as cli_store:  # e.g. `matcher block` in another process
+        cli_store.block("m02", first[0])
+    assert first[0] not in ids(rt.recommend("m02", 5, None))
+    assert rt.engine.__dict__.get("_scorers")  # history only: the fitted scorer is kept
+
+
+def test_a_member_removed_by_another_process_is_gone(rt, sample_db):
+    first = ids(rt.recommend("m02", 5, None))
+    with Store(sample_db) as cli_store:
+        cli_store.delete_member(first[0])
+    assert first[0] not in ids(rt.recommend("m02", 5, None))
+
+
+def test_a_warm_up_overtaken_by_a_change_leaves_nothing_stale(rt, sample_members):
+    assert "m10" in ids(rt.recommend("m02", 5, None))  # the dentist's bookkeeper
+    first = rt.warm(chunk=4)  # running while the change below lands
+    rt.engine.store.delete_member("m10")
+    rt.invalidate()  # what the service does after a delete
+    first.join(timeout=300)
+    rt.warming.join(timeout=300)
+    for m in sample_members:
+        if m.id != "m10":
+            assert "m10" not in ids(rt.cached_recommendations(m.id, 5, None) or []), m.id
