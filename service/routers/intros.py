@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 
 from matcher.store import extra
 
-from ..deps import Caller, Principal, RuntimeDep, forbid, require
+from ..deps import Caller, Principal, Runtime, RuntimeDep, forbid, require
 from ..errors import problem_responses
 from ..models import FeedbackIn, FeedbackOut, IntroductionIn, IntroductionList, IntroductionOut
 
@@ -20,14 +20,36 @@ def _acting_as(p: Principal, member_id: str) -> None:
         raise forbid("a member key acts for its own member only")
 
 
+def ask_introduction(rt: Runtime, p: Principal, from_: str, to: str, message: str = "") -> dict:
+    """``from_`` asks to be introduced to ``to`` (shared by the API and the web pages)."""
+    _acting_as(p, from_)
+    if from_ == to:
+        raise HTTPException(400, "a member cannot ask to meet itself")
+    return extra.add_introduction(rt.engine.store, from_, to, message)
+
+
+def answer_introduction(rt: Runtime, p: Principal, intro_id: int, status: str) -> dict:
+    """Accept or decline a pending request (only the member asked, or admin); an accepted
+    pair is written to meeting history (shared by the API and the web pages)."""
+    require(p, "admin", "member")
+    intro = extra.introduction(rt.engine.store, intro_id)
+    if not p.admin and p.member_id != intro["to"]:
+        raise forbid("only the member asked may answer")
+    try:
+        intro = extra.answer_introduction(rt.engine.store, intro_id, status)
+    except ValueError as exc:
+        raise HTTPException(409, str(exc)) from None
+    if status == "accepted":
+        rt.engine.store.add_meetings([(intro["from"], intro["to"])], source="introduction")
+        rt.history_changed()
+    return intro
+
+
 @router.post("/introductions", status_code=201, response_model=IntroductionOut,
              responses=problem_responses(400))
 def request_introduction(body: IntroductionIn, rt: RuntimeDep, p: Caller):
     """Ask to be introduced to ``to``; it happens only once ``to`` accepts."""
-    _acting_as(p, body.from_)
-    if body.from_ == body.to:
-        raise HTTPException(400, "a member cannot ask to meet itself")
-    return extra.add_introduction(rt.engine.store, body.from_, body.to, body.message)
+    return ask_introduction(rt, p, body.from_, body.to, body.message)
 
 
 @router.get("/introductions", response_model=IntroductionList)
@@ -46,32 +68,17 @@ def get_introduction(intro_id: int, rt: RuntimeDep, p: Caller):
     return intro
 
 
-def _answer(intro_id: int, status: str, rt, p: Principal) -> dict:
-    require(p, "admin", "member")
-    intro = extra.introduction(rt.engine.store, intro_id)
-    if not p.admin and p.member_id != intro["to"]:
-        raise forbid("only the member asked may answer")
-    try:
-        intro = extra.answer_introduction(rt.engine.store, intro_id, status)
-    except ValueError as exc:
-        raise HTTPException(409, str(exc)) from None
-    if status == "accepted":
-        rt.engine.store.add_meetings([(intro["from"], intro["to"])], source="introduction")
-        rt.history_changed()
-    return intro
-
-
 @router.post("/introductions/{intro_id}/accept", response_model=IntroductionOut,
              responses=problem_responses(409))
 def accept(intro_id: int, rt: RuntimeDep, p: Caller):
     """Accept: the pair is written to meeting history (source ``introduction``)."""
-    return _answer(intro_id, "accepted", rt, p)
+    return answer_introduction(rt, p, intro_id, "accepted")
 
 
 @router.post("/introductions/{intro_id}/decline", response_model=IntroductionOut,
              responses=problem_responses(409))
 def decline(intro_id: int, rt: RuntimeDep, p: Caller):
-    return _answer(intro_id, "declined", rt, p)
+    return answer_introduction(rt, p, intro_id, "declined")
 
 
 @router.post("/feedback", status_code=201, response_model=FeedbackOut,
