@@ -16,7 +16,7 @@ from matcher import __version__
 from matcher.engine import Engine
 from matcher.store import Store
 
-from . import errors
+from . import errors, web
 from .deps import Runtime
 from .routers import events, intros, keys, members, pairings, recs
 from .settings import Settings
@@ -59,6 +59,8 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
     errors.install(app)
     for module in (members, recs, events, pairings, intros, keys):
         app.include_router(module.router)
+    app.include_router(web.router, include_in_schema=False)  # pages stay out of OpenAPI
+    app.mount("/static", web.static_files(), name="static")
     app.add_middleware(errors.RequestContext, max_body=settings.max_body)
 
     @app.get("/v1/health", tags=["meta"])

@@ -1,0 +1,97 @@
+"""A host's attendee upload: the all-or-nothing import of :mod:`matcher.importing`, plus one
+rule of the pages: a host key may not overwrite a member outside its own event.
+
+A row whose id is already a member but not an attendee of the event is a row error for a host
+("belongs to another event; ask an admin"); admin keys may upload anything. Any error, of
+either kind, and nothing is written. Error messages never repeat private values (email, phone,
+notes), not even the ones in the uploaded file.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+
+from matcher.engine import ImportReport
+from matcher.errors import RowError, ValidationFailed
+from matcher.importing import parse_members
+from matcher.profiles import PRIVATE_FIELDS
+from matcher.store import extra
+
+from ..deps import Runtime
+
+_GOT = re.compile(r" \(got .*\)$", re.S)
+
+
+@dataclass
+class UploadRow:
+    """One data row of the upload, as shown back to the host (public columns only)."""
+
+    row: int
+    id: str
+    name: str
+    errors: list[str] = field(default_factory=list)
+
+
+def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool) -> ImportReport:
+    """Import the CSV ``data`` and make every row an attendee of ``event``; raises
+    :class:`ValidationFailed` (nothing written) on any bad or forbidden row."""
+    store = rt.engine.store
+    store.event(event)  # NotFound for an unknown event
+    errors: list[RowError] = []
+    try:
+        members = parse_members(data, "csv")
+    except ValidationFailed as exc:
+        errors, members = list(exc.errors), []
+    with rt.lock:
+        if not admin:
+            errors += _foreign_rows(rt, event, _raw_rows(data))
+        if errors:
+            raise ValidationFailed(sorted(errors, key=lambda e: e.row))
+        report = rt.engine.import_members(members)
+        extra.set_attendance(store, event, add=[m.id for m in members])
+        rt.invalidate()
+    return report
+
+
+def _foreign_rows(rt: Runtime, event: str, rows: list[UploadRow]) -> list[RowError]:
+    ids = [r.id for r in rows if r.id]
+    existing = {m.id for m in rt.engine.store.members(ids)}
+    ours = set(rt.engine.store.attendees(event))
+    return [RowError(r.row, "id", f"member id {r.id!r} belongs to another event; ask an admin")
+            for r in rows if r.id in existing and r.id not in ours]
+
+
+def _raw_rows(data: bytes) -> list[UploadRow]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return []
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    return [UploadRow(n, (raw.get("id") or "").strip(), (raw.get("name") or "").strip())
+            for n, raw in enumerate(reader, start=1)]
+
+
+def shown_errors(data: bytes, errors: list[RowError]) -> tuple[list[UploadRow], list[str]]:
+    """Every row of the upload with its errors next to it, and the errors about the whole
+    file (row 0 or a row the CSV reader did not see)."""
+    rows = _raw_rows(data)
+    by_row = {r.row: r for r in rows}
+    general = []
+    for e in errors:
+        text = f"{e.field}: {_safe(e)}"
+        if e.row in by_row:
+            by_row[e.row].errors.append(text)
+        else:
+            general.append(text if e.row == 0 else f"row {e.row}, {text}")
+    return rows, general
+
+
+def _safe(e: RowError) -> str:
+    """The message without the offending value when it is, or may include, a private one."""
+    got = _GOT.search(e.message)
+    if got and (e.field.split(".")[0] in PRIVATE_FIELDS or got.group(0).startswith(" (got {")):
+        return e.message[:got.start()]
+    return e.message
