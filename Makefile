@@ -5,13 +5,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet -c constraints.txt
 ONNX   := models/onnx/model.onnx
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint bench install install-test clean
+.PHONY: demo test lint bench install install-test chromium clean
 
 demo: install
 	$(VENV)/bin/matcher demo
 
-test: install-test
+test: install-test chromium
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
@@ -38,6 +39,18 @@ $(VENV)/.installed: $(VENV)/bin/python pyproject.toml constraints.txt
 $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml constraints.txt
 	$(PIP) -e '.[test]'
 	touch $@
+
+# The browser tests drive Debian's Chromium (never a browser downloaded by Playwright):
+# install it when we can (root with apt-get); otherwise they skip (and fail under CI=true).
+chromium:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "Installing chromium with apt-get (for the browser tests)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "$(CHROMIUM) is missing and this is not root: the browser tests will skip"; \
+	  fi; \
+	fi
 
 # Export all-MiniLM-L6-v2 to ONNX once (after checking the weights' sha256).
 $(ONNX): $(VENV)/.installed matcher/embedding/export.py
