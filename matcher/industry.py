@@ -242,12 +242,23 @@ class IndustryIndex:
         return self._code_vectors[[self._index(c) for c in codes]].copy()
 
     # ----------------------------------------------------------------- inference
-    def infer(self, vectors: np.ndarray, k: int = 10) -> list[IndustryMatch]:
-        """The industry of each query vector (one match per row), from its k nearest phrases."""
+    def infer(
+        self, vectors: np.ndarray, k: int = 10, *, exclude: tuple[str, ...] = ()
+    ) -> list[IndustryMatch]:
+        """The industry of each query vector (one match per row), from its k nearest phrases.
+
+        ``exclude``: NAICS code prefixes whose phrases are left out (e.g. the industries of a
+        member's own customers, which their text names but which are not their trade).
+        """
         q = _normalise(vectors)
-        codes, share, conf, top, _ = _vote(
-            q, self.phrase_vectors, self.phrase_code, self.phrase_shares, k
-        )
+        pv, pcode, pshare, keep = self.phrase_vectors, self.phrase_code, self.phrase_shares, None
+        if exclude:
+            dropped = np.array([c.startswith(tuple(exclude)) for c in self.codes])
+            keep = np.flatnonzero(~dropped[pcode])
+            pv, pcode, pshare = pv[keep], pcode[keep], pshare[keep]
+        codes, share, conf, top, _ = _vote(q, pv, pcode, pshare, k)
+        if keep is not None:
+            top = keep[top]
         out = []
         for i in range(len(q)):
             c = int(codes[i])
