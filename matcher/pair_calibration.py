@@ -31,6 +31,10 @@ GRID = {
     "field_offers": np.arange(0.0, 0.86, 0.05),
     "complement_mutual": np.arange(0.0, 0.61, 0.05),
     "complement_industry": np.arange(0.05, 1.01, 0.05),
+    "customers_same": np.arange(0.1, 1.01, 0.1),
+    "competitor_specialty_same_customers": np.arange(0.40, 0.96, 0.05),
+    "competitor_offers_same_customers": np.arange(0.2, 0.81, 0.05),
+    "field_industry": np.arange(0.3, 1.01, 0.05),
 }
 
 

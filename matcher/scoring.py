@@ -9,13 +9,21 @@ For members A and B:
 - ``synergy``: the role taxonomy's matrix (overridable per event).
 - ``specialty_sim``, ``offers_sim``, ``same_naics6``, ``same_naics4``, ``same_market``,
   ``same_locality``: what tells competitors from referral partners.
+- the niche (:mod:`matcher.niche`, read once per member at fit time): ``customer_overlap``, the
+  Jaccard overlap of the customer segments both name ("law firms", "restaurants and bars"),
+  with ``customers_known`` when both name any; ``field_overlap``, 1.0 for the same 4-digit
+  industry, else the share of one member's offers that read as the other's industry group.
+  A B2B provider's industry guess that is their own customers' industry (IT for dental offices
+  guessed as dentists) is looked up again without it.
 
 Relations (thresholds are data, ``data/pair_thresholds.json``, calibrated on labelled pairs):
 ``competitor`` = same 6-digit industry (or specialties so close that the industry guess must
-have differed by noise) AND overlapping market AND same locality AND near-identical specialty
-and offers; ``referral-partner`` = same field (same 4-digit industry, or close specialties and
-offers) otherwise; ``complement`` = a real need-offer fit or buyer-supplier link;
-``peer`` = none of these.
+have differed by noise) AND overlapping market (or the same named customers) AND same locality
+AND near-identical specialty and offers (offers worded apart suffice for the same customers in
+one industry), never with different named customers; ``referral-partner`` = same field (same
+4-digit industry, close specialties and offers, one's industry among the other's offers, or one
+trade with different customers) otherwise; ``complement`` = a real need-offer fit or
+buyer-supplier link; ``peer`` = none of these.
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NotFittedError
+from .niche import overlap
 from .vectors import MemberMatrix
 
 RELATIONS = ("complement", "referral-partner", "competitor", "peer")
@@ -45,6 +54,12 @@ class Thresholds:
     field_offers: float = 0.45
     complement_mutual: float = 0.3
     complement_industry: float = 0.3
+    customers_same: float = 0.5  # customer_overlap this high: the same customers
+    # for one industry serving the same customers, offers worded apart are enough if the
+    # specialties say the same niche
+    competitor_specialty_same_customers: float = 0.6
+    competitor_offers_same_customers: float = 0.45
+    field_industry: float = 0.5  # field_overlap this high: one field even if NAICS differs
 
     @classmethod
     def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
@@ -97,6 +112,8 @@ class PairScorer:
         self.matrix_ = matrix
         self.thresholds_ = self.thresholds or Thresholds.load()
         self.weights_ = self.weights or WEIGHTS
+        self.index_ = index
+        codes, markets = self._fit_customers(codes, markets, roles)
         self.codes_ = np.array(codes)
         self.code4_ = np.array([c[:4] for c in codes])
         self.markets_ = np.array(markets)
@@ -116,7 +133,34 @@ class PairScorer:
         uniq, self.code_idx_ = np.unique(self.codes_, return_inverse=True)
         self.industry_ = index.complementarity(list(uniq), list(uniq))
         self.index_ = index
+        self._fit_niche(roles)
         return self
+
+    def _fit_customers(self, codes: list[str], markets: list[str], roles: list[str]):
+        """Per member, once: the customer segments they name; industry guesses that are a B2B
+        seller's own customers' industry are looked up again without it (matcher/niche.py)."""
+        from .niche import default_segments, reread_industries
+
+        self.segments_ = default_segments()
+        self.customer_masks_ = self.segments_.masks(self.matrix_.members)
+        self._any_customers = bool(self.customer_masks_.any())
+        codes, markets, self.reread_ = reread_industries(
+            codes, markets, roles=roles, masks=self.customer_masks_, segments=self.segments_,
+            vectors=self.matrix_.trade, index=self.index_)
+        return codes, markets
+
+    def _fit_niche(self, roles: list[str]) -> None:
+        """Per member, once: the industry groups their offers are in (matcher/niche.py)."""
+        from .niche import SELLER_ROLES, FieldReadings
+
+        m = self.matrix_
+        codes4, groups = np.unique(self.code4_, return_inverse=True)
+        self.fields_ = FieldReadings().fit(
+            groups=groups, group_codes=codes4, phrase_vectors=m.phrase_vectors,
+            sellers=np.array([r in SELLER_ROLES for r in roles], dtype=bool),
+            customer_industries=[self.segments_.customer_industries(k)
+                                 for k in self.customer_masks_],
+            index=self.index_)
 
     def _check(self) -> None:
         if not hasattr(self, "matrix_"):
@@ -133,6 +177,14 @@ class PairScorer:
         mi, mj = self._market[i], self._market[js]
         same_market = (mj == mi) | (mj == self._both) | (mi == self._both)
         li, lj = self._loc[i], self._loc[js]
+        # niche (matcher/niche.py): who each serves, and one's industry among the other's offers
+        if self._any_customers:
+            masks = self.customer_masks_
+            customer_overlap = overlap(masks[i], masks[js])
+            customers_known = (masks[js] != 0) & (masks[i] != 0)
+        else:  # e.g. synthetic members without text: nothing to compare
+            customer_overlap, customers_known = np.zeros(len(js)), np.zeros(len(js), dtype=bool)
+        field_overlap = self.fields_.overlap(i, js)
         return {
             "fit_ab": fit_ab,
             "fit_ba": fit_ba,
@@ -145,6 +197,9 @@ class PairScorer:
             "same_naics4": self._code4[js] == self._code4[i],
             "same_market": same_market,
             "same_locality": (lj == li) | (lj == self._blank) | (li == self._blank),
+            "customer_overlap": customer_overlap,
+            "customers_known": customers_known,
+            "field_overlap": field_overlap,
         }
 
     def relations(self, c: dict[str, np.ndarray]) -> np.ndarray:
@@ -181,14 +236,36 @@ class PairScorer:
 
 
 def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
-    """The relation of each pair from its components (vectorised)."""
+    """The relation of each pair from its components (vectorised).
+
+    The niche components are optional (toy dicts may leave them out): without
+    ``customers_known`` no customers are known, without ``field_overlap`` only the same 4-digit
+    industry is one field.
+    """
+    n = len(c["same_naics6"])
+    known = c.get("customers_known", np.zeros(n, dtype=bool))
+    same_customers = known & (c.get("customer_overlap", np.zeros(n)) >= t.customers_same)
+    other_customers = known & (c.get("customer_overlap", np.zeros(n)) <= 0)
+    field_overlap = c.get("field_overlap", c["same_naics4"].astype(float))
     same_trade = c["same_naics6"] | (c["specialty_sim"] >= t.competitor_field)
-    competitor = (
-        same_trade & c["same_market"] & c["same_locality"]
-        & (c["specialty_sim"] >= t.competitor_specialty) & (c["offers_sim"] >= t.competitor_offers)
+    one_industry = field_overlap >= t.field_industry  # by guess, or one's among the other's offers
+    alike = (
+        (c["specialty_sim"] >= t.competitor_specialty) & (c["offers_sim"] >= t.competitor_offers)
+    ) | (
+        same_customers & one_industry
+        & (c["specialty_sim"] >= t.competitor_specialty_same_customers)
+        & (c["offers_sim"] >= t.competitor_offers_same_customers)
     )
-    field = c["same_naics4"] | (
-        (c["specialty_sim"] >= t.field_specialty) & (c["offers_sim"] >= t.field_offers))
+    competitor = (
+        same_trade & (c["same_market"] | same_customers) & c["same_locality"] & alike
+        & ~other_customers
+    )
+    field = (
+        c["same_naics4"]
+        | ((c["specialty_sim"] >= t.field_specialty) & (c["offers_sim"] >= t.field_offers))
+        | one_industry
+        | (same_trade & other_customers)
+    )
     complement = (c["mutual"] >= t.complement_mutual) | (c["industry"] >= t.complement_industry)
     return np.select([competitor, field, complement], ["competitor", "referral-partner", "complement"],
                      default="peer").astype(object)

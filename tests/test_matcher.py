@@ -14,15 +14,6 @@ from matcher.scoring import Thresholds, classify, harmonic
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data/sample/expected.json").read_text())
 runner = CliRunner()
-KNOWN_MISSES = {
-    ("m25", "m24"): "a personal tax preparer and an outsourced CFO for SaaS firms: their "
-                    "offers barely overlap, so the engine sees a complement, not one field",
-    ("m10", "m17"): "bookkeepers for clinics and for restaurants in one town: offers this "
-                    "alike (monthly books, payroll) pass the calibrated competitor thresholds",
-    ("m01", "m38"): "two IT providers for Austin law firms: their NAICS guesses differ (the "
-                    "customer, law, dominates one) and their offers are worded apart (pooled "
-                    "cosine 0.53 < 0.6), so they read as referral partners",
-}
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +57,6 @@ def test_classify_rules_on_toy_components():
 @pytest.mark.parametrize("pair", EXPECTED["competitors"])
 def test_near_identical_competitors_are_never_recommended_to_each_other(engine, pair):
     a, b = pair
-    if tuple(pair) in KNOWN_MISSES:
-        pytest.xfail(KNOWN_MISSES[tuple(pair)])
     assert engine.explain(a, b)["relation"] == "competitor"
     assert b not in ids(engine.recommend(a, 20))
     assert a not in ids(engine.recommend(b, 20))
@@ -76,11 +65,22 @@ def test_near_identical_competitors_are_never_recommended_to_each_other(engine, 
 @pytest.mark.parametrize("pair", EXPECTED["referral_partners"])
 def test_same_trade_different_niche_is_a_referral_partner(engine, pair):
     a, b = pair
-    if tuple(pair) in KNOWN_MISSES:
-        pytest.xfail(KNOWN_MISSES[tuple(pair)])
     row = engine.explain(a, b)
     assert row["relation"] == "referral-partner", row
     assert any("Same field" in r for r in row["reasons"])
+
+
+def test_niche_reasons_name_the_customers_and_the_shared_field(engine):
+    it = engine.explain("m01", "m38")  # both run IT for small Austin law firms
+    assert it["components"]["customer_overlap"] == 1.0
+    assert "Both serve law firms in Austin, TX." in it["reasons"]
+    books = engine.explain("m10", "m17")  # bookkeepers for clinics and for restaurants
+    assert books["components"]["customer_overlap"] == 0.0
+    assert "different customers (restaurants and bars rather than dental practices, medical " \
+           "practices)" in books["reasons"][0]
+    tax = engine.explain("m25", "m24")  # a tax preparer; an outsourced CFO who closes books
+    assert 0 < tax["components"]["field_overlap"] < 1
+    assert any(r.startswith("Derek also works in your field: ") for r in tax["reasons"])
 
 
 @pytest.mark.parametrize("pair", EXPECTED["complements"])
