@@ -158,13 +158,17 @@ def reread_industries(codes: list[str], markets: list[str], *, roles: list[str],
     industry is one of their own customers' industries (managed IT for dental offices guessed
     as "Offices of Dentists") is looked up again without those industries.
 
+    Only customer industries of three digits or more count: suppliers of a whole sector are
+    often in it themselves (a machine shop that serves manufacturers is a manufacturer).
+
     Returns (codes, markets, reread), ``reread`` a bool array of the members looked up again.
     """
     codes, markets = list(codes), list(markets)
     reread = np.zeros(len(codes), dtype=bool)
     todo: dict[tuple[str, ...], list[int]] = {}
     for i, (code, role, mask) in enumerate(zip(codes, roles, masks, strict=True)):
-        theirs = segments.customer_industries(mask) if role in B2B_SELLER_ROLES else ()
+        theirs = tuple(p for p in segments.customer_industries(mask) if len(p) >= 3) \
+            if role in B2B_SELLER_ROLES else ()
         if theirs and code.startswith(theirs):
             todo.setdefault(theirs, []).append(i)
     for exclude, rows in todo.items():

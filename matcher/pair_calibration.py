@@ -77,7 +77,8 @@ def metrics(pred: np.ndarray, y: np.ndarray) -> dict:
 
 
 def fit_thresholds(c: dict, y: np.ndarray, *, passes: int = 3) -> Thresholds:
-    """Coordinate ascent on macro-F1 over :data:`GRID`, from the defaults."""
+    """Coordinate ascent on macro-F1 over :data:`GRID`, from the defaults; then each threshold
+    goes back to its default where that scores as well (a tie is no evidence to move it)."""
     t = Thresholds()
     best = metrics(classify(c, t), y)["macro_f1"]
     for _ in range(passes):
@@ -87,6 +88,10 @@ def fit_thresholds(c: dict, y: np.ndarray, *, passes: int = 3) -> Thresholds:
                 score = metrics(classify(c, cand), y)["macro_f1"]
                 if score > best + 1e-9:
                     best, t = score, cand
+    for f in fields(Thresholds):
+        cand = replace(t, **{f.name: f.default})
+        if metrics(classify(c, cand), y)["macro_f1"] >= best - 1e-9:
+            t = cand
     return t
 
 
