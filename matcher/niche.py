@@ -141,11 +141,21 @@ def default_segments() -> CustomerSegments:
     return CustomerSegments.load()
 
 
+_BITS = np.array([bin(b).count("1") for b in range(256)], dtype=np.uint8)
+
+
+def _popcount(x: np.ndarray) -> np.ndarray:
+    """Set bits of each uint64 (``np.bitwise_count`` from numpy 2.0 on, a byte table before)."""
+    if hasattr(np, "bitwise_count"):
+        return np.bitwise_count(x)
+    return _BITS[np.ascontiguousarray(x).view(np.uint8).reshape(-1, 8)].sum(axis=1)
+
+
 def overlap(mask: np.uint64, masks: np.ndarray) -> np.ndarray:
     """Jaccard overlap of one mask with each of ``masks`` (0 where either names no segment)."""
     mask = np.uint64(mask)
-    inter = np.bitwise_count(masks & mask).astype(np.float64)
-    union = np.bitwise_count(masks | mask).astype(np.float64)
+    inter = _popcount(masks & mask).astype(np.float64)
+    union = _popcount(masks | mask).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         out = np.where((masks != 0) & (mask != 0), inter / union, 0.0)
     return out

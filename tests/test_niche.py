@@ -61,6 +61,13 @@ def test_customer_overlap_is_jaccard_and_zero_when_unknown():
     assert overlap(np.uint64(0), masks).tolist() == [0.0, 0.0, 0.0, 0.0]
 
 
+def test_overlap_without_numpy_bitwise_count(monkeypatch):
+    masks = np.array([0b011, 0b001, 2**63 + 1, 0], dtype=np.uint64)
+    expected = overlap(np.uint64(0b011), masks).tolist()
+    monkeypatch.delattr(np, "bitwise_count", raising=False)  # numpy < 2.0
+    assert overlap(np.uint64(0b011), masks).tolist() == expected == [1.0, 0.5, 1 / 3, 0.0]
+
+
 def _toy_index():
     """Four index phrases, one per axis: codes 541219 (accounting), 541213 (tax), 541110 (law),
     541512 (IT)."""
