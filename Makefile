@@ -7,7 +7,7 @@ PIP    := $(PY) -m pip install --quiet -c constraints.txt
 ONNX   := models/onnx/model.onnx
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test lint bench install install-test chromium clean
+.PHONY: demo test lint bench install install-test chromium wrk clean
 
 demo: install
 	$(VENV)/bin/matcher demo
@@ -19,10 +19,11 @@ test: install-test chromium
 lint: install-test
 	$(VENV)/bin/ruff check .
 
-bench: install-test
+bench: install-test wrk
 	$(PY) benchmarks/encode.py
 	$(PY) benchmarks/recommend.py
 	$(PY) benchmarks/pairing.py
+	$(PY) benchmarks/api_load.py
 
 install: $(VENV)/.installed $(ONNX)
 install-test: $(VENV)/.installed-test $(ONNX)
@@ -51,6 +52,12 @@ chromium:
 	    echo "$(CHROMIUM) is missing and this is not root: the browser tests will skip"; \
 	  fi; \
 	fi
+
+# The HTTP load benchmark drives the service with wrk (a C load generator, Debian package).
+wrk:
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } || \
+	  echo "wrk is missing and this is not root: benchmarks/api_load.py will stop"
 
 # Export all-MiniLM-L6-v2 to ONNX once (after checking the weights' sha256).
 $(ONNX): $(VENV)/.installed matcher/embedding/export.py

@@ -16,6 +16,7 @@ from .reasons import best_phrase_pair, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 POOL = 5  # MMR looks at the POOL * k best-scoring candidates
+FIRST = 256  # best_scored computes relations for at least this many candidates at once
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
 
 
@@ -59,22 +60,30 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
          excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
          allow_competitors: bool = False, diversity: float = DIVERSITY,
          scored: tuple | None = None) -> list[tuple[int, float]]:
-    """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity."""
+    """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity.
+
+    ``scored``: (scores, relations, _) of ``i`` against the candidates, if already known (the
+    n x n matrix); else they are computed by :func:`best_scored`.
+    """
     n = len(scorer.matrix_)
     js = np.arange(n) if candidates is None else np.asarray(candidates, dtype=int)
     js = js[js != i]
-    scores, rel, _ = scored or scorer.score_rows(i, js)
     keep = ~scorer.same_company(i, js)
     keep &= ~scorer.opt_out_[js]
     if excluded is not None:
         keep &= ~excluded[js]
     if allowed is not None:
         keep &= allowed[js]
-    if not allow_competitors:
-        keep &= rel != "competitor"
-    idx = np.flatnonzero(keep)
-    if idx.size > POOL * k:  # diversity only reorders: the best POOL*k by score suffice
-        idx = idx[np.argpartition(-scores[idx], POOL * k)[: POOL * k]]
+    if scored is not None:
+        scores, rel = scored[0], scored[1]
+        if not allow_competitors:
+            keep &= rel != "competitor"
+        idx = np.flatnonzero(keep)
+        if idx.size > POOL * k:  # diversity only reorders: the best POOL*k by score suffice
+            idx = idx[np.argpartition(-scores[idx], POOL * k)[: POOL * k]]
+    else:
+        idx, scores = best_scored(scorer, i, js, keep, POOL * k,
+                                  allow_competitors=allow_competitors)
     picked: list[int] = []
     spec = scorer.matrix_.specialty
     while idx.size and len(picked) < k:
@@ -86,6 +95,46 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
         picked.append(best)
         idx = idx[idx != best]
     return [(int(js[p]), float(scores[p])) for p in picked]
+
+
+def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
+                allow_competitors: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, scores): the ``m`` best-scoring kept candidates ``js`` of member ``i``
+    (competitors left out), exactly as scoring every pair would give, but computing the
+    relation features only for the pairs that can still make the cut.
+
+    A pair's score is its base score (need-offer fit, industry, synergy) plus a bonus of at
+    most ``REFERRAL_BONUS`` if the relation says referral partner, so a pair whose base score
+    plus the bonus stays below the ``m``-th best full score cannot enter the top ``m``.
+    ``scores`` has the full score at the returned positions (and -inf where not computed).
+    """
+    from .scoring import REFERRAL_BONUS
+
+    base = scorer.base_scores(i, js)
+    order = np.flatnonzero(keep)
+    order = order[np.argsort(-base[order], kind="stable")]
+    scores = np.full(len(js), -np.inf)
+    done = 0
+    take = min(len(order), max(4 * m, FIRST))
+    while True:
+        new = order[done:take]
+        s, rel, _ = scorer.score_rows(i, js[new])
+        if not allow_competitors:
+            s = np.where(rel == "competitor", -np.inf, s)
+        scores[new] = s
+        done = take
+        computed = order[:done]
+        good = computed[np.isfinite(scores[computed])]
+        if done == len(order):
+            break
+        if good.size >= m:
+            cut = np.partition(scores[good], -m)[-m]
+            if cut > base[order[done]] + REFERRAL_BONUS:
+                break  # the rest, best first, cannot reach the m-th score
+        take = min(len(order), 4 * take)
+    if good.size > m:
+        good = good[np.argpartition(-scores[good], m)[:m]]
+    return good, scores
 
 
 def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,

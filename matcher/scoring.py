@@ -172,8 +172,6 @@ class PairScorer:
         self._check()
         m = self.matrix_
         js = np.asarray(js, dtype=int)
-        fit_ab = _ramp(_dot(m.offers, m.seeks[i], js))  # j's offers answer i's seeks
-        fit_ba = _ramp(_dot(m.seeks, m.offers[i], js))
         mi, mj = self._market[i], self._market[js]
         same_market = (mj == mi) | (mj == self._both) | (mi == self._both)
         li, lj = self._loc[i], self._loc[js]
@@ -186,11 +184,7 @@ class PairScorer:
             customer_overlap, customers_known = np.zeros(len(js)), np.zeros(len(js), dtype=bool)
         field_overlap = self.fields_.overlap(i, js)
         return {
-            "fit_ab": fit_ab,
-            "fit_ba": fit_ba,
-            "mutual": harmonic(fit_ab, fit_ba),
-            "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
-            "synergy": self.synergy_[self.roles_[i], self.roles_[js]],
+            **self.fit_parts(i, js),
             "specialty_sim": _dot(m.specialty, m.specialty[i], js),
             "offers_sim": _dot(m.offers, m.offers[i], js),
             "same_naics6": self.code_idx_[js] == self.code_idx_[i],
@@ -206,9 +200,30 @@ class PairScorer:
         return classify(c, self.thresholds_)
 
     def scores(self, c: dict[str, np.ndarray], relations: np.ndarray) -> np.ndarray:
+        """Weighted need-offer fit, industry and synergy, plus the referral-partner bonus."""
+        return np.clip(self._weighted(c) + REFERRAL_BONUS * (relations == "referral-partner"),
+                       0.0, 1.0)
+
+    def _weighted(self, c: dict[str, np.ndarray]) -> np.ndarray:
         w = self.weights_
-        s = w["mutual"] * c["mutual"] + w["industry"] * c["industry"] + w["synergy"] * c["synergy"]
-        return np.clip(s + REFERRAL_BONUS * (relations == "referral-partner"), 0.0, 1.0)
+        return w["mutual"] * c["mutual"] + w["industry"] * c["industry"] + w["synergy"] * c["synergy"]
+
+    def fit_parts(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
+        """The components a score is made of (no relation features): two matrix-vector
+        products and two table lookups."""
+        m = self.matrix_
+        js = np.asarray(js, dtype=int)
+        fit_ab = _ramp(_dot(m.offers, m.seeks[i], js))  # j's offers answer i's seeks
+        fit_ba = _ramp(_dot(m.seeks, m.offers[i], js))
+        return {"fit_ab": fit_ab, "fit_ba": fit_ba, "mutual": harmonic(fit_ab, fit_ba),
+                "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
+                "synergy": self.synergy_[self.roles_[i], self.roles_[js]]}
+
+    def base_scores(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Scores of (i, j) without the referral bonus: a lower bound of the score, and the
+        score is at most this plus ``REFERRAL_BONUS`` (see ``recommend.best_scored``)."""
+        self._check()
+        return self._weighted(self.fit_parts(i, js))
 
     def score_rows(self, i: int, js: np.ndarray):
         """(scores, relations, components) of member ``i`` against members ``js``."""
