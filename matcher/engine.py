@@ -203,21 +203,21 @@ class Engine:
             cache[event] = _Scored(scorer, insights, S, R, generator_for(len(matrix)).fit(matrix))
         return cache[event]
 
-    def _history_rows(self, ids: list[str]) -> dict[int, list[int]]:
+    def _history_rows(self, matrix) -> dict[int, list[int]]:
         """Row -> rows it must not be introduced to: met before (history) or blocked."""
-        pos = {m: r for r, m in enumerate(ids)}
         out: dict[int, list[int]] = {}
         for a, b in self.store.met_pairs() | self.store.blocked_pairs():
-            if a in pos and b in pos:
-                out.setdefault(pos[a], []).append(pos[b])
-                out.setdefault(pos[b], []).append(pos[a])
+            if a in matrix and b in matrix:
+                ra, rb = matrix.index(a), matrix.index(b)
+                out.setdefault(ra, []).append(rb)
+                out.setdefault(rb, []).append(ra)
         return out
 
     def _exclusions(self, scored, i: int, history: dict | None = None) -> np.ndarray:
         """Bool mask of the rows member ``i`` must not be recommended."""
-        ids = scored.scorer.matrix_.ids
-        history = self._history_rows(ids) if history is None else history
-        mask = np.zeros(len(ids), bool)
+        matrix = scored.scorer.matrix_
+        history = self._history_rows(matrix) if history is None else history
+        mask = np.zeros(len(matrix), bool)
         mask[history.get(i, [])] = True
         return mask
 
@@ -236,7 +236,7 @@ class Engine:
         scored = self.scorer(event)
         m = scored.scorer.matrix_
         rows = [m.index(member_id) for member_id in member_ids]  # NotFound before any work
-        history = self._history_rows(m.ids)
+        history = self._history_rows(m)
         if scored.S is not None and (scored.allowed is None or scored.allowed_k != k):
             scored.allowed = exposure_allowed(
                 scored.scorer, k, lambda row: self._exclusions(scored, row, history),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -81,16 +82,20 @@ class MemberMatrix:
     def ids(self) -> list[str]:
         return [m.id for m in self.members]
 
+    @cached_property
+    def _index(self) -> dict[str, int]:
+        return {m.id: i for i, m in enumerate(self.members)}
+
     def index(self, member_id: str) -> int:
         try:
             return self._index[member_id]
-        except AttributeError:
-            self._index = {m.id: i for i, m in enumerate(self.members)}
-            return self.index(member_id)
         except KeyError:
             from .errors import NotFound
 
             raise NotFound("member", member_id) from None
+
+    def __contains__(self, member_id: str) -> bool:
+        return member_id in self._index
 
     def __len__(self) -> int:
         return len(self.members)
