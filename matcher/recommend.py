@@ -17,6 +17,7 @@ from .reasons import best_phrase_pair, first_name, pair_reasons
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 POOL = 5  # MMR looks at the POOL * k best-scoring candidates
 FIRST = 256  # best_scored computes relations for at least this many candidates at once
+GROW = 2  # ... then for this many times as many, until the cut is safe
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
 
 
@@ -59,11 +60,12 @@ def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
 def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
          excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
          allow_competitors: bool = False, diversity: float = DIVERSITY,
-         scored: tuple | None = None) -> list[tuple[int, float]]:
+         scored: tuple | None = None, base: np.ndarray | None = None) -> list[tuple[int, float]]:
     """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity.
 
     ``scored``: (scores, relations, _) of ``i`` against the candidates, if already known (the
-    n x n matrix); else they are computed by :func:`best_scored`.
+    n x n matrix); else they are computed by :func:`best_scored`, from ``base`` (i's base
+    scores against every member, :meth:`PairScorer.base_scores_many`) if given.
     """
     n = len(scorer.matrix_)
     js = np.arange(n) if candidates is None else np.asarray(candidates, dtype=int)
@@ -83,7 +85,8 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
             idx = idx[np.argpartition(-scores[idx], POOL * k)[: POOL * k]]
     else:
         idx, scores = best_scored(scorer, i, js, keep, POOL * k,
-                                  allow_competitors=allow_competitors)
+                                  allow_competitors=allow_competitors,
+                                  base=None if base is None else base[js])
     picked: list[int] = []
     spec = scorer.matrix_.specialty
     while idx.size and len(picked) < k:
@@ -98,55 +101,69 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
 
 
 def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
-                allow_competitors: bool = False) -> tuple[np.ndarray, np.ndarray]:
+                allow_competitors: bool = False,
+                base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(positions, scores): the ``m`` best-scoring kept candidates ``js`` of member ``i``
     (competitors left out), exactly as scoring every pair would give, but computing the
     relation features only for the pairs that can still make the cut.
 
-    A pair's score is its base score (need-offer fit, industry, synergy) plus a bonus of at
-    most ``REFERRAL_BONUS`` if the relation says referral partner, so a pair whose base score
-    plus the bonus stays below the ``m``-th best full score cannot enter the top ``m``.
+    A pair's score is its base score (need-offer fit, industry, synergy) plus a bonus of
+    ``REFERRAL_BONUS`` if the relation says referral partner, which only pairs in one field can
+    be (:meth:`PairScorer.may_be_referral`). So a pair whose upper bound (base score, plus the
+    bonus where possible) stays below the ``m``-th best full score cannot enter the top ``m``.
     ``scores`` has the full score at the returned positions (and -inf where not computed).
+    ``base``: the base scores of ``js`` if already known.
     """
     from .scoring import REFERRAL_BONUS
 
-    base = scorer.base_scores(i, js)
-    order = np.flatnonzero(keep)
-    order = order[np.argsort(-base[order], kind="stable")]
+    base = scorer.base_scores(i, js) if base is None else base
+    slack = 1e-6  # base scores from a matrix product may differ in the last bits
+    # scores are clipped to [0, 1]: a negative base score may still score 0
+    upper = np.maximum(base + REFERRAL_BONUS * scorer.may_be_referral(i, js), 0.0) + slack
+    left = keep.copy()  # kept and not scored yet
     scores = np.full(len(js), -np.inf)
-    done = 0
-    take = min(len(order), max(4 * m, FIRST))
+    take, done = max(4 * m, FIRST), 0
     while True:
-        new = order[done:take]
+        rows = _best_first(np.flatnonzero(left), upper, take + 1)  # one more: the bound
+        new, rest = rows[:take], rows[take:]
         s, rel, _ = scorer.score_rows(i, js[new])
         if not allow_competitors:
             s = np.where(rel == "competitor", -np.inf, s)
         scores[new] = s
-        done = take
-        computed = order[:done]
-        good = computed[np.isfinite(scores[computed])]
-        if done == len(order):
-            break
-        if good.size >= m:
-            cut = np.partition(scores[good], -m)[-m]
-            if cut > base[order[done]] + REFERRAL_BONUS:
-                break  # the rest, best first, cannot reach the m-th score
-        take = min(len(order), 4 * take)
+        left[new] = False
+        done += len(new)
+        if not rest.size:
+            break  # every kept candidate is scored
+        good = np.flatnonzero(np.isfinite(scores))
+        if good.size >= m and np.partition(scores[good], -m)[-m] > upper[rest[0]]:
+            break  # the rest, best first, cannot reach the m-th score
+        take = (GROW - 1) * done
+    good = np.flatnonzero(np.isfinite(scores))
     if good.size > m:
         good = good[np.argpartition(-scores[good], m)[:m]]
     return good, scores
 
 
+def _best_first(rows: np.ndarray, key: np.ndarray, t: int) -> np.ndarray:
+    """The ``t`` of ``rows`` with the highest ``key``, highest first."""
+    if t < len(rows):
+        rows = rows[np.argpartition(-key[rows], t - 1)[:t]]
+        rows.sort()  # ties among them in row order
+    return rows[np.argsort(-key[rows], kind="stable")]
+
+
 def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,
               excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
-              allow_competitors: bool = False, diversity: float = DIVERSITY) -> list[dict]:
+              allow_competitors: bool = False, diversity: float = DIVERSITY,
+              base: np.ndarray | None = None) -> list[dict]:
     """Top ``k`` introductions for member row ``i``, with relation, reasons and components.
 
     candidates : rows to consider (all members by default); excluded : bool mask over all rows
-    (history, blocks); allowed : bool row of the exposure cap (:func:`exposure_allowed`).
+    (history, blocks); allowed : bool row of the exposure cap (:func:`exposure_allowed`);
+    base : i's base scores against every member, if already known.
     """
     picked = rank(scorer, i, k, candidates=candidates, excluded=excluded, allowed=allowed,
-                  allow_competitors=allow_competitors, diversity=diversity)
+                  allow_competitors=allow_competitors, diversity=diversity, base=base)
     if not picked:
         return []
     rows = np.array([j for j, _ in picked])

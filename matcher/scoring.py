@@ -225,6 +225,28 @@ class PairScorer:
         self._check()
         return self._weighted(self.fit_parts(i, js))
 
+    def may_be_referral(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Bool mask of the pairs (i, j) that could be referral partners (:func:`could_be_field`),
+        the only pairs whose score can exceed their base score."""
+        self._check()
+        m = self.matrix_
+        js = np.asarray(js, dtype=int)
+        return could_be_field({"specialty_sim": _dot(m.specialty, m.specialty[i], js),
+                               "same_naics4": self._code4[js] == self._code4[i],
+                               "field_overlap": self.fields_.overlap(i, js)}, self.thresholds_)
+
+    def base_scores_many(self, rows: np.ndarray) -> np.ndarray:
+        """:meth:`base_scores` of each of ``rows`` against every member, shape (len(rows), n):
+        two matrix products, far cheaper per row than one matrix-vector product each."""
+        self._check()
+        m, w = self.matrix_, self.weights_
+        rows = np.asarray(rows, dtype=int)
+        fit_ab = _ramp(m.seeks[rows] @ m.offers.T)  # j's offers answer i's seeks
+        fit_ba = _ramp(m.offers[rows] @ m.seeks.T)
+        return (w["mutual"] * harmonic(fit_ab, fit_ba)
+                + w["industry"] * self.industry_[self.code_idx_[rows][:, None], self.code_idx_]
+                + w["synergy"] * self.synergy_[self.roles_[rows][:, None], self.roles_])
+
     def score_rows(self, i: int, js: np.ndarray):
         """(scores, relations, components) of member ``i`` against members ``js``."""
         c = self.components(i, js)
@@ -248,6 +270,13 @@ class PairScorer:
     def same_company(self, i: int, js: np.ndarray) -> np.ndarray:
         ci = self.companies_[i]
         return (self.companies_[js] == ci) & (ci != "")
+
+
+def could_be_field(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
+    """A superset of the pairs :func:`classify` calls referral partners, from three cheap
+    components (specialty_sim, same_naics4, field_overlap): see ``field`` there."""
+    return ((c["specialty_sim"] >= min(t.field_specialty, t.competitor_field))
+            | c["same_naics4"] | (c["field_overlap"] >= t.field_industry))
 
 
 def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
@@ -275,7 +304,7 @@ def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
         same_trade & (c["same_market"] | same_customers) & c["same_locality"] & alike
         & ~other_customers
     )
-    field = (
+    field = (  # keep could_be_field a superset of this
         c["same_naics4"]
         | ((c["specialty_sim"] >= t.field_specialty) & (c["offers_sim"] >= t.field_offers))
         | one_industry

@@ -62,3 +62,52 @@ def test_best_scored_widens_until_the_cut_is_safe(scorer):
         assert scores[pos[0]] == pytest.approx(s.max())
         pruned += np.isinf(scores).sum() > (s == -np.inf).sum()  # some pairs never scored
     assert pruned > n // 2
+
+
+def test_base_scores_of_many_members_equal_one_at_a_time(scorer):
+    n = len(scorer.matrix_)
+    rows = np.array([0, 5, 17, n - 1])
+    many = scorer.base_scores_many(rows)
+    assert many.shape == (len(rows), n)
+    for b, i in enumerate(rows):
+        np.testing.assert_allclose(many[b], scorer.base_scores(i, np.arange(n)), atol=1e-6)
+
+
+def test_recommend_many_in_batches_equals_one_member_at_a_time(_sample_db_master, encoder,
+                                                               monkeypatch):
+    from matcher.engine import Engine
+    from matcher.store import Store
+
+    monkeypatch.setattr("matcher.engine.BASE_BATCH", 7)  # several batches, one of them short
+    with Store(_sample_db_master) as store:
+        engine = Engine(store, encoder=encoder)
+        ids = engine.scorer(None).scorer.matrix_.ids[:23]
+        for k in (1, 2):  # small k: few candidates scored in full, so base scores matter
+            many = engine.recommend_many(ids, k)
+            for member_id in ids:
+                one = engine.recommend(member_id, k)  # a batch of one: base scores per member
+                assert [r["member_id"] for r in many[member_id]] == [r["member_id"] for r in one]
+                assert [r["score"] for r in many[member_id]] == [r["score"] for r in one]
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_could_be_field_covers_every_referral_partner(seed):
+    """The pruning bound is exact only if every pair classify calls a referral partner is in
+    could_be_field: random components under random thresholds."""
+    from dataclasses import fields, replace
+
+    from matcher.scoring import Thresholds, classify, could_be_field
+
+    rng = np.random.default_rng(seed)
+    t = replace(Thresholds(), **{f.name: float(rng.uniform(0.2, 0.9)) for f in fields(Thresholds)})
+    n = 20_000
+    naics6 = rng.random(n) < 0.1
+    c = {"specialty_sim": rng.random(n), "offers_sim": rng.random(n),
+         "same_naics6": naics6, "same_naics4": naics6 | (rng.random(n) < 0.1),
+         "same_market": rng.random(n) < 0.5, "same_locality": rng.random(n) < 0.5,
+         "customer_overlap": rng.choice([0.0, 0.3, 0.6, 1.0], n),
+         "customers_known": rng.random(n) < 0.5, "field_overlap": rng.random(n),
+         "mutual": rng.random(n), "industry": rng.random(n)}
+    referral = classify(c, t) == "referral-partner"
+    assert referral.sum() > n // 20
+    assert not (referral & ~could_be_field(c, t)).any()
