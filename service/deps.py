@@ -172,6 +172,9 @@ class Runtime:
                 if generation != self._generation:
                     return
                 ids = [m.id for m in self.engine.store.members()]
+                if len(ids) > self._recs_size:  # the memo would evict what it computes
+                    self.warm_progress = None
+                    return
                 self.warm_progress = 0.0 if ids else 1.0
             for start in range(0, len(ids), chunk):
                 with self.lock:

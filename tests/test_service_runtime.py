@@ -54,3 +54,13 @@ def test_a_warm_up_overtaken_by_a_change_leaves_nothing_stale(rt, sample_members
     for m in sample_members:
         if m.id != "m10":
             assert "m10" not in ids(rt.cached_recommendations(m.id, 5, None) or []), m.id
+
+
+def test_no_warm_up_when_the_memo_cannot_hold_every_member(sample_db, encoder, sample_members):
+    with Store(sample_db) as store:
+        small = Runtime(Engine(store, encoder=encoder), check_seconds=0.0, warm_k=5,
+                        recs_cache_size=len(sample_members) - 1)
+        small.warm().join(timeout=60)
+        assert small.warm_progress is None  # /v1/health: no warm-up running
+        assert small.cached_recommendations("m02", 5, None) is None
+        assert ids(small.recommend("m02", 5, None))  # computed on request instead
