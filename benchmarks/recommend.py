@@ -109,7 +109,7 @@ def main() -> None:
         build = time.perf_counter() - t0
         queries = rng.integers(0, n, args.queries)
         t0 = time.perf_counter()
-        ann = AnnCandidates().fit(scorer.matrix_)
+        ann = AnnCandidates().fit(scorer.matrix_, groups=scorer.roles_)
         ann_build = time.perf_counter() - t0
 
         def exact(i, scorer=scorer):

@@ -201,7 +201,8 @@ class Engine:
 
             big = len(matrix) > MATRIX_MAX  # no n x n matrix: no exposure cap, no pairing
             S, R = (None, None) if big else scorer.score_matrix()
-            cache[event] = _Scored(scorer, insights, S, R, generator_for(len(matrix)).fit(matrix))
+            candidates = generator_for(len(matrix)).fit(matrix, groups=scorer.roles_)
+            cache[event] = _Scored(scorer, insights, S, R, candidates)
         return cache[event]
 
     def _history_rows(self, matrix) -> dict[int, list[int]]:

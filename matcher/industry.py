@@ -304,7 +304,14 @@ class IndustryIndex:
         return np.clip(s / self.scale, 0.0, 1.0)
 
     def complement_evidence(self, code_a: str, code_b: str) -> str | None:
-        """A sentence on the largest BEA flow between the two industries, or None."""
+        """A sentence on the largest BEA flow between the two industries, or None (memoised:
+        reasons ask for the same few pairs of industries again and again)."""
+        memo = self.__dict__.setdefault("_evidence", {})
+        if (code_a, code_b) not in memo:
+            memo[(code_a, code_b)] = self._complement_evidence(code_a, code_b)
+        return memo[(code_a, code_b)]
+
+    def _complement_evidence(self, code_a: str, code_b: str) -> str | None:
         ia, ib = self._index(code_a), self._index(code_b)
         if self.complementarity([code_a], [code_b])[0, 0] <= 0:
             return None

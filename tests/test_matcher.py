@@ -139,11 +139,26 @@ def test_introductions_come_from_history(engine):
 
 def test_ann_candidates_give_the_exact_ranking_on_small_data(engine):
     scorer = engine.scorer().scorer
-    ann = AnnCandidates().fit(scorer.matrix_)  # HNSW search, then exact scoring
+    ann = AnnCandidates().fit(scorer.matrix_, groups=scorer.roles_)  # HNSW, then exact
     for i in range(0, len(scorer.matrix_), 9):
         exact = ids(recommend(scorer, i, 10, diversity=0.0))
         approx = ids(recommend(scorer, i, 10, candidates=ann.candidates(i), diversity=0.0))
         assert approx == exact
+
+
+def test_ann_candidates_take_the_best_fits_of_every_role(engine):
+    """Searched per role, the candidates hold each role's best mutual fits (here, where HNSW
+    is exact), not only the best-fitting role's."""
+    scorer = engine.scorer().scorer
+    m, roles = scorer.matrix_, scorer.roles_
+    ann = AnnCandidates(per_group=3).fit(m, groups=roles)
+    proxy = np.hstack([m.offers, m.seeks]) @ np.concatenate([m.seeks[2], m.offers[2]])
+    got = set(ann.candidates(2).tolist())
+    assert len(np.unique(roles)) >= 4
+    for g in np.unique(roles):
+        rows = np.flatnonzero(roles == g)
+        best = rows[np.argsort(-proxy[rows])[:3]]
+        assert set(best.tolist()) <= got, g
 
 
 def test_cli_recommend_and_explain_contracts(sample_db):
