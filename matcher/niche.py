@@ -252,30 +252,32 @@ class FieldReadings:
                 self.readings_[r] = mine
             else:
                 del self.readings_[r]
-        # members by own group (CSR), and per read group the (rows, strengths) reading it
-        self._by_group = np.argsort(self.groups_, kind="stable")
-        self._starts = np.searchsorted(self.groups_[self._by_group], np.arange(len(group_codes) + 1))
+        # per read group, the (rows, strengths) reading it
         read: dict[int, list[tuple[int, float]]] = {}
         for r, mine in self.readings_.items():
             for g, (s, *_) in mine.items():
                 read.setdefault(g, []).append((r, s))
-        self._read = {g: (np.array([r for r, _ in v]), np.array([s for _, s in v]))
-                      for g, v in read.items()}
+        self._read = {g: (np.array([r for r, _ in sorted(v)]), np.array([s for _, s in sorted(v)]))
+                      for g, v in read.items()}  # rows sorted: overlap looks them up
         return self
 
     def overlap(self, i: int, js: np.ndarray) -> np.ndarray:
         """Field overlap of member ``i`` with members ``js``, shape (len(js),)."""
-        same = self.groups_[js] == self.groups_[i]
+        js = np.asarray(js, dtype=np.int64)
+        groups = self.groups_[js]
+        same = groups == self.groups_[i]
         if not self.readings_:
             return same.astype(np.float64)
-        out = np.zeros(len(self.groups_))
+        out = np.zeros(len(js))  # work on js only: a query may ask for a few of a million
         theirs = self._read.get(int(self.groups_[i]))
         if theirs is not None:  # i's group among others' offers
-            out[theirs[0]] = theirs[1]
+            rows, strength = theirs
+            pos = np.minimum(np.searchsorted(rows, js), len(rows) - 1)
+            hit = rows[pos] == js
+            out[hit] = strength[pos[hit]]
         for g, (s, *_) in self.readings_.get(i, {}).items():  # others' groups among i's offers
-            rows = self._by_group[self._starts[g]:self._starts[g + 1]]
-            out[rows] = np.maximum(out[rows], s)
-        return np.where(same, 1.0, out[js])
+            out = np.where(groups == g, np.maximum(out, s), out)
+        return np.where(same, 1.0, out)
 
     def shared(self, i: int, j: int) -> tuple[int, int, str] | None:
         """How i and j share a field though their own groups differ: (the member whose offer

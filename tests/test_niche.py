@@ -94,6 +94,9 @@ def test_field_readings_one_members_industry_among_the_others_offers():
     assert fields.overlap(0, everyone).tolist() == [1.0, 0.5, 0.0, 0.0, 0.0, 0.0]
     assert fields.overlap(1, np.array([0])).tolist() == [0.5]  # symmetric
     assert fields.overlap(5, everyone).tolist() == [0.0, 0.0, 0.0, 0.0, 0.0, 1.0]
+    for i in everyone:  # any subset, in any order, reads as the whole row does
+        for js in (np.array([5, 1, 0]), np.array([1]), np.array([4, 4, 2])):
+            assert fields.overlap(i, js).tolist() == fields.overlap(i, everyone)[js].tolist()
     assert fields.shared(0, 1) == (1, 0, "541219")  # the CFO's first offer, read as accounting
     assert fields.shared(0, 4) is None  # one offer of three could be a coincidence of wording
     assert MIN_OFFERS == 2
