@@ -204,17 +204,28 @@ def helpable(scorer, i: int, k: int = 10, *, min_fit: float = 0.3) -> list[dict]
     return out
 
 
-def introductions(scorer, S: np.ndarray, R: np.ndarray, i: int, met: list[int], *,
+def introductions(scorer, S: np.ndarray | None, R: np.ndarray | None, i: int, met: list[int], *,
                   met_pairs: set[tuple[int, int]], k: int = 10, min_score: float = 0.35) -> list[dict]:
-    """Pairs of people member ``i`` has met who have not met each other and should."""
+    """Pairs of people member ``i`` has met who have not met each other and should.
+
+    ``S``, ``R``: the n x n scores and relations, or None (large communities keep no such
+    matrix): then only the pairs among ``met`` are scored, as the matrix would hold them.
+    """
     m = scorer.matrix_
+    if S is None or R is None:
+        pos = {a: p for p, a in enumerate(met)}
+        S, R = _met_scores(scorer, met)
+        at = pos.__getitem__
+    else:
+        at = int
     out = []
     for a_pos, a in enumerate(met):
         for b in met[a_pos + 1:]:
             key = (min(a, b), max(a, b))
-            if key in met_pairs or R[a, b] == "competitor" or S[a, b] < min_score:
+            sab, rab = S[at(a), at(b)], R[at(a), at(b)]
+            if key in met_pairs or rab == "competitor" or sab < min_score:
                 continue
-            out.append((S[a, b], a, b))
+            out.append((sab, a, b))
     out.sort(key=lambda t: -t[0])
     rows = []
     for s, a, b in out[:k]:
@@ -230,6 +241,16 @@ def introductions(scorer, S: np.ndarray, R: np.ndarray, i: int, met: list[int], 
             "pitch": f"{na} should meet {nb}: " + (reasons[0] if reasons else ""),
         })
     return rows
+
+
+def _met_scores(scorer, rows: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(scores, relations) among ``rows`` only, as :meth:`PairScorer.score_matrix` gives them."""
+    idx = np.asarray(rows, dtype=int)
+    S = np.zeros((len(idx), len(idx)))
+    R = np.full((len(idx), len(idx)), "self", dtype=object)
+    for p, a in enumerate(idx):
+        S[p], R[p] = scorer.score_rows(int(a), idx)[:2]
+    return (S + S.T) / 2, R
 
 
 def _row(scorer, i: int, j: int, score: float, relation: str, comp: dict) -> dict:

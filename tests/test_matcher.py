@@ -137,6 +137,20 @@ def test_introductions_come_from_history(engine):
     assert rows[0]["pitch"]
 
 
+def test_introductions_without_the_score_matrix_are_the_same(engine):
+    """Large communities keep no n x n matrix: the pairs among the people met are scored
+    on the spot, with the same answer."""
+    from matcher.recommend import introductions
+
+    scored = engine.scorer()
+    m = scored.scorer.matrix_
+    met = sorted(m.index(x) for x in ("m11", "m12", "m36", "m02", "m10", "m30"))
+    args = dict(i=m.index("m72"), met=met, met_pairs=set(), k=10)
+    with_matrix = introductions(scored.scorer, scored.S, scored.R, **args)
+    assert len(with_matrix) >= 2
+    assert introductions(scored.scorer, None, None, **args) == with_matrix
+
+
 def test_ann_candidates_give_the_exact_ranking_on_small_data(engine):
     scorer = engine.scorer().scorer
     ann = AnnCandidates().fit(scorer.matrix_, groups=scorer.roles_)  # HNSW, then exact
