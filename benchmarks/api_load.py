@@ -145,8 +145,9 @@ def run_wrk(base: str, key: str, *, n: int, k: int, concurrency: int, duration: 
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as fh:
         fh.write(WRK_SCRIPT)
     env = dict(os.environ, KEY=key, N=str(n), K=str(k), SEED=str(seed))
-    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{duration:.0f}s", "--timeout", "10s", "--latency",
-                          "-s", fh.name, base], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{duration:.0f}s", "--timeout", "10s",
+                          "--latency", "-s", fh.name, base],
+                         env=env, capture_output=True, text=True, check=True)
     os.unlink(fh.name)
     line = next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))
     result = json.loads(line.removeprefix("RESULT "))

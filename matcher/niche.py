@@ -257,8 +257,10 @@ class FieldReadings:
         for r, mine in self.readings_.items():
             for g, (s, *_) in mine.items():
                 read.setdefault(g, []).append((r, s))
-        self._read = {g: (np.array([r for r, _ in sorted(v)]), np.array([s for _, s in sorted(v)]))
-                      for g, v in read.items()}  # rows sorted: overlap looks them up
+        self._read = {}  # rows sorted: overlap looks them up
+        for g, v in read.items():
+            rows, strengths = zip(*sorted(v), strict=True)
+            self._read[g] = (np.array(rows), np.array(strengths))
         return self
 
     def overlap(self, i: int, js: np.ndarray) -> np.ndarray:

@@ -213,19 +213,16 @@ def introductions(scorer, S: np.ndarray | None, R: np.ndarray | None, i: int, me
     """
     m = scorer.matrix_
     if S is None or R is None:
-        pos = {a: p for p, a in enumerate(met)}
         S, R = _met_scores(scorer, met)
-        at = pos.__getitem__
-    else:
-        at = int
+    else:  # the same pairs, cut out of the matrix: positions in ``met`` from here on
+        S, R = S[np.ix_(met, met)], R[np.ix_(met, met)]
     out = []
-    for a_pos, a in enumerate(met):
-        for b in met[a_pos + 1:]:
-            key = (min(a, b), max(a, b))
-            sab, rab = S[at(a), at(b)], R[at(a), at(b)]
-            if key in met_pairs or rab == "competitor" or sab < min_score:
+    for p, a in enumerate(met):
+        for q in range(p + 1, len(met)):
+            b = met[q]
+            if (min(a, b), max(a, b)) in met_pairs or R[p, q] == "competitor" or S[p, q] < min_score:
                 continue
-            out.append((sab, a, b))
+            out.append((S[p, q], a, b))
     out.sort(key=lambda t: -t[0])
     rows = []
     for s, a, b in out[:k]:

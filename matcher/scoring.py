@@ -239,13 +239,14 @@ class PairScorer:
         """:meth:`base_scores` of each of ``rows`` against every member, shape (len(rows), n):
         two matrix products, far cheaper per row than one matrix-vector product each."""
         self._check()
-        m, w = self.matrix_, self.weights_
+        m = self.matrix_
         rows = np.asarray(rows, dtype=int)
         fit_ab = _ramp(m.seeks[rows] @ m.offers.T)  # j's offers answer i's seeks
         fit_ba = _ramp(m.offers[rows] @ m.seeks.T)
-        return (w["mutual"] * harmonic(fit_ab, fit_ba)
-                + w["industry"] * self.industry_[self.code_idx_[rows][:, None], self.code_idx_]
-                + w["synergy"] * self.synergy_[self.roles_[rows][:, None], self.roles_])
+        return self._weighted({
+            "mutual": harmonic(fit_ab, fit_ba),
+            "industry": self.industry_[self.code_idx_[rows][:, None], self.code_idx_],
+            "synergy": self.synergy_[self.roles_[rows][:, None], self.roles_]})
 
     def score_rows(self, i: int, js: np.ndarray):
         """(scores, relations, components) of member ``i`` against members ``js``."""
