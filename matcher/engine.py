@@ -146,6 +146,8 @@ class Engine:
 
         matrix = matrix if matrix is not None else self.matrix(self.member_ids(event))
         members = matrix.members
+        if not members:  # an event nobody attends (yet)
+            return []
         index = default_index()
         matches = index.infer(industry_query(matrix))
         model = RoleClassifier.load()

@@ -20,6 +20,7 @@ from . import errors, web
 from .deps import Runtime
 from .routers import events, intros, keys, members, pairings, recs
 from .settings import Settings
+from .throttle import Throttle
 
 log = logging.getLogger("rolecall.service")
 WARM_K = 10  # the default k of GET /v1/members/{id}/recommendations
@@ -56,6 +57,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
                     "Authenticate with `Authorization: Bearer KEY`.",
     )
     app.state.settings = settings
+    app.state.throttle = Throttle(settings.auth_failures, settings.auth_window)
     errors.install(app)
     for module in (members, recs, events, pairings, intros, keys):
         app.include_router(module.router)

@@ -19,6 +19,8 @@ from matcher.keys import hash_secret, verify_key
 from matcher.store import extra
 from matcher.store.extra import KeyRecord
 
+from .throttle import client_of, throttle_of
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -216,14 +218,21 @@ RuntimeDep = Annotated[Runtime, Depends(runtime)]
 
 async def principal(request: Request, rt: RuntimeDep) -> Principal:
     """The caller's key (async: a cached key is checked without a thread-pool hop; a cache
-    miss is one indexed SQLite read)."""
+    miss is one indexed SQLite read). A client with too many failed keys gets 429
+    (:mod:`service.throttle`) and its key is not checked."""
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "missing API key: send 'Authorization: Bearer KEY'",
                             headers={"WWW-Authenticate": "Bearer"})
+    throttle, client = throttle_of(request), client_of(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise HTTPException(429, f"too many failed authentications from this client; "
+                                 f"try again in {wait} s", headers={"Retry-After": str(wait)})
     record = rt.verify(token.strip())
     if record is None:
+        throttle.failed(client)
         raise HTTPException(401, "invalid or revoked API key",
                             headers={"WWW-Authenticate": "Bearer"})
     return Principal(record.id, record.scope, record.member_id, record.event)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from matcher.profiles import PRIVATE_FIELDS, Member
+from matcher.store.extra import ROW_ID_MAX
 
 MemberIn = Member
+RowId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="a row id (1 to 2^63-1)")]
 
 
 class MemberOut(BaseModel):

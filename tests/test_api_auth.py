@@ -34,7 +34,8 @@ def env(_sample_db_master, encoder, tmp_path_factory, sample_members):
         from matcher.store import extra
         extra.revoke_key(store, revoked.record.id)
         keys["revoked"] = revoked.secret
-    app = create_app(settings=Settings(db=str(path)), encoder=encoder)
+    # every case below also sends bad keys: no throttling here (tests/test_security.py has it)
+    app = create_app(settings=Settings(db=str(path), auth_failures=10_000), encoder=encoder)
     with TestClient(app, raise_server_exceptions=False) as client:
         yield client, keys, {m.id: m for m in sample_members}
 
@@ -91,9 +92,9 @@ CASES = [
      dict(admin=400, app=403, host=403, member=400)),
     ("POST", "/v1/introductions", {"from": "m02", "to": "m01"},
      dict(admin=201, app=403, host=403, member=403)),
-    ("POST", "/v1/introductions/999/accept", None, dict(admin=404, app=403, host=403, member=404)),
-    ("POST", "/v1/introductions/999/decline", None, dict(admin=404, app=403, host=403, member=404)),
-    ("GET", "/v1/introductions/999", None, dict(admin=404, app=403, host=403, member=404)),
+    ("POST", "/v1/introductions/999/accept", None, dict(admin=404, app=403, host=403, member=403)),
+    ("POST", "/v1/introductions/999/decline", None, dict(admin=404, app=403, host=403, member=403)),
+    ("GET", "/v1/introductions/999", None, dict(admin=404, app=403, host=403, member=403)),
     ("POST", "/v1/feedback", {"member_id": "m01", "other_id": "m01", "rating": 3},
      dict(admin=400, app=403, host=403, member=400)),
     ("POST", "/v1/feedback", {"member_id": "m02", "other_id": "m01", "rating": 3},

@@ -23,9 +23,18 @@ from .schema import (
 )
 from .store import Store
 
+ROW_ID_MAX = 2**63 - 1  # the largest integer primary key SQLite (and BIGINT) can hold
+
 
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _row_id(kind: str, value: int) -> int:
+    """``value`` as a row id, or NotFound when no row can have it (not a 500 from the driver)."""
+    if not 1 <= value <= ROW_ID_MAX:
+        raise NotFound(kind, value)
+    return value
 
 
 # -- API keys ----------------------------------------------------------------------------------
@@ -54,20 +63,36 @@ def _key(row: ApiKeyRow) -> KeyRecord:
 
 def add_key(store: Store, *, key_hash: str, prefix: str, scope: str, member_id: str | None,
             event: str | None, label: str = "") -> KeyRecord:
+    """Store a key. A member key is bound to the member's row (its ``created_at``), not just
+    to the id: a member deleted and created again under the same id is another person."""
     with store.transaction() as s:
+        since = None
+        if member_id is not None:
+            member = s.get(MemberRow, member_id)
+            if member is None:
+                raise NotFound("member", member_id)
+            since = member.created_at
         row = ApiKeyRow(key_hash=key_hash, prefix=prefix, scope=scope, member_id=member_id,
-                        event=event, label=label, created_at=_now())
+                        member_since=since, event=event, label=label, created_at=_now())
         s.add(row)
         s.flush()
         return _key(row)
 
 
 def key_by_hash(store: Store, key_hash: str) -> tuple[str, KeyRecord] | None:
-    """(stored hash, record) of the live key with this hash, or None."""
+    """(stored hash, record) of the live key with this hash, or None. A member key is live
+    only while the member row it was made for exists (same id *and* same ``created_at``)."""
     with store.transaction() as s:
-        row = s.scalar(select(ApiKeyRow).where(ApiKeyRow.key_hash == key_hash,
-                                               ApiKeyRow.revoked_at.is_(None)))
-        return (row.key_hash, _key(row)) if row is not None else None
+        found = s.execute(
+            select(ApiKeyRow, MemberRow.created_at)
+            .outerjoin(MemberRow, MemberRow.id == ApiKeyRow.member_id)
+            .where(ApiKeyRow.key_hash == key_hash, ApiKeyRow.revoked_at.is_(None))).first()
+        if found is None:
+            return None
+        row, member_since = found
+        if row.scope == "member" and (member_since is None or member_since != row.member_since):
+            return None
+        return row.key_hash, _key(row)
 
 
 def keys(store: Store) -> list[KeyRecord]:
@@ -77,12 +102,23 @@ def keys(store: Store) -> list[KeyRecord]:
 
 def revoke_key(store: Store, key_id: int) -> KeyRecord:
     with store.transaction() as s:
-        row = s.get(ApiKeyRow, key_id)
+        row = s.get(ApiKeyRow, _row_id("api key", key_id))
         if row is None:
             raise NotFound("api key", key_id)
         if row.revoked_at is None:
             row.revoked_at = _now()
         return _key(row)
+
+
+def revoke_member_keys(store: Store, member_id: str) -> list[int]:
+    """Revoke every live key of ``member_id`` (when the member is deleted); their ids."""
+    with store.transaction() as s:
+        rows = list(s.scalars(select(ApiKeyRow).where(ApiKeyRow.member_id == member_id,
+                                                      ApiKeyRow.revoked_at.is_(None))))
+        now = _now()
+        for row in rows:
+            row.revoked_at = now
+        return [row.id for row in rows]
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -150,7 +186,7 @@ def add_introduction(store: Store, from_id: str, to_id: str, message: str = "") 
 
 def introduction(store: Store, intro_id: int) -> dict:
     with store.transaction() as s:
-        row = s.get(IntroductionRow, intro_id)
+        row = s.get(IntroductionRow, _row_id("introduction", intro_id))
         if row is None:
             raise NotFound("introduction", intro_id)
         return _intro(row)
@@ -171,7 +207,7 @@ def answer_introduction(store: Store, intro_id: int, status: str) -> dict:
     if status not in ("accepted", "declined"):
         raise ValueError(f"unknown answer {status!r}")
     with store.transaction() as s:
-        row = s.get(IntroductionRow, intro_id)
+        row = s.get(IntroductionRow, _row_id("introduction", intro_id))
         if row is None:
             raise NotFound("introduction", intro_id)
         if row.status != "pending":

@@ -103,7 +103,9 @@ class EmbeddingRow(Base):
 # -- HTTP API (migration 0002_api) ---------------------------------------------------------
 class ApiKeyRow(Base):
     """An API key: only the sha256 of its secret is kept. ``scope`` is admin, host, member or
-    app; ``member_id`` binds a member key, ``event`` a host key."""
+    app; ``member_id`` binds a member key, ``event`` a host key. ``member_since`` is the
+    ``created_at`` of the member row a member key was made for (migration 0004): the key
+    works for that row only, not for a later member who reuses the id."""
 
     __tablename__ = "api_keys"
 
@@ -112,6 +114,7 @@ class ApiKeyRow(Base):
     prefix: Mapped[str] = mapped_column(String(16))
     scope: Mapped[str] = mapped_column(String(20))
     member_id: Mapped[str | None] = mapped_column(String(100))
+    member_since: Mapped[datetime | None] = mapped_column(DateTime)
     event: Mapped[str | None] = mapped_column(String(200))
     label: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)

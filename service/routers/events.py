@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Response
 
+from matcher.errors import NotFound
 from matcher.store import extra
 
-from ..deps import Caller, RuntimeDep, host_event, require
+from ..deps import Caller, Principal, Runtime, RuntimeDep, forbid, host_event, require
 from ..errors import problem_responses
 from ..models import AttendeeChange, Attendees, EventIn, EventOut, EventPatch
 
 router = APIRouter(prefix="/v1/events", tags=["events"],
-                   responses=problem_responses(401, 403, 404, 422))
+                   responses=problem_responses(401, 403, 404, 422, 429))
 
 
 def _out(rt, ev) -> dict:
@@ -23,6 +24,23 @@ def _out(rt, ev) -> dict:
 def _manage(p, name: str) -> None:
     require(p, "admin", "host")
     host_event(p, name)
+
+
+def _may_add(rt: Runtime, p: Principal, member_ids: list[str]) -> None:
+    """A host key adds to its event only members who attend it already; anyone else is not
+    the host's to manage (else a host could pull in any member, then overwrite their profile
+    with an upload). New members come in through the host's attendee upload; others need an
+    admin key. Unknown ids get the same 403 as other people's members."""
+    if p.scope != "host":
+        return
+    try:
+        ours = set(rt.engine.store.attendees(p.event))
+    except NotFound:  # the event is being created
+        ours = set()
+    foreign = [m for m in dict.fromkeys(member_ids) if m not in ours]
+    if foreign:
+        raise forbid(f"a host key adds only members who attend event {p.event!r} already; "
+                     f"ask an admin to add {', '.join(map(repr, foreign[:5]))}")
 
 
 @router.get("", response_model=list[EventOut])
@@ -39,6 +57,7 @@ def list_events(rt: RuntimeDep, p: Caller):
 def create_event(body: EventIn, rt: RuntimeDep, p: Caller):
     """Create an event (admin, or the host key for that event name)."""
     _manage(p, body.name)
+    _may_add(rt, p, body.attendees)
     try:
         ev = rt.engine.store.create_event(body.name, date=body.date, rounds=body.rounds,
                                           table_size=body.table_size, attendees=body.attendees)
@@ -87,6 +106,7 @@ def attendees(name: str, rt: RuntimeDep, p: Caller):
 @router.put("/{name}/attendees", response_model=Attendees)
 def replace_attendees(name: str, body: AttendeeChange, rt: RuntimeDep, p: Caller):
     _manage(p, name)
+    _may_add(rt, p, body.member_ids)
     ids = extra.set_attendance(rt.engine.store, name, add=body.member_ids, replace=True)
     rt.invalidate()
     return {"event": name, "data": ids}
@@ -95,6 +115,7 @@ def replace_attendees(name: str, body: AttendeeChange, rt: RuntimeDep, p: Caller
 @router.post("/{name}/attendees", response_model=Attendees)
 def add_attendees(name: str, body: AttendeeChange, rt: RuntimeDep, p: Caller):
     _manage(p, name)
+    _may_add(rt, p, body.member_ids)
     ids = extra.set_attendance(rt.engine.store, name, add=body.member_ids)
     rt.invalidate()
     return {"event": name, "data": ids}

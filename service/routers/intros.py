@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
+from matcher.errors import NotFound
 from matcher.store import extra
 
 from ..deps import Caller, Principal, Runtime, RuntimeDep, forbid, require
 from ..errors import problem_responses
-from ..models import FeedbackIn, FeedbackOut, IntroductionIn, IntroductionList, IntroductionOut
+from ..models import (
+    FeedbackIn,
+    FeedbackOut,
+    IntroductionIn,
+    IntroductionList,
+    IntroductionOut,
+    RowId,
+)
 
 router = APIRouter(prefix="/v1", tags=["introductions"],
-                   responses=problem_responses(401, 403, 404, 422))
+                   responses=problem_responses(401, 403, 404, 422, 429))
+NOT_YOURS = "not your introduction"
 
 
 def _acting_as(p: Principal, member_id: str) -> None:
@@ -28,13 +37,27 @@ def ask_introduction(rt: Runtime, p: Principal, from_: str, to: str, message: st
     return extra.add_introduction(rt.engine.store, from_, to, message)
 
 
+def _introduction(rt: Runtime, p: Principal, intro_id: int, *, answering: bool = False) -> dict:
+    """The request, if ``p`` may see it (admin; a member it is from or to) or answer it (admin;
+    the member it is to). A member key gets the same 403 for someone else's request and for
+    one that does not exist, so it cannot learn which ids exist."""
+    require(p, "admin", "member")
+    try:
+        intro = extra.introduction(rt.engine.store, intro_id)
+    except NotFound:
+        if p.admin:
+            raise
+        raise forbid(NOT_YOURS) from None
+    allowed = (intro["to"],) if answering else (intro["from"], intro["to"])
+    if not p.admin and p.member_id not in allowed:
+        raise forbid(NOT_YOURS)
+    return intro
+
+
 def answer_introduction(rt: Runtime, p: Principal, intro_id: int, status: str) -> dict:
     """Accept or decline a pending request (only the member asked, or admin); an accepted
     pair is written to meeting history (shared by the API and the web pages)."""
-    require(p, "admin", "member")
-    intro = extra.introduction(rt.engine.store, intro_id)
-    if not p.admin and p.member_id != intro["to"]:
-        raise forbid("only the member asked may answer")
+    _introduction(rt, p, intro_id, answering=True)
     try:
         intro = extra.answer_introduction(rt.engine.store, intro_id, status)
     except ValueError as exc:
@@ -60,24 +83,20 @@ def list_introductions(rt: RuntimeDep, p: Caller):
 
 
 @router.get("/introductions/{intro_id}", response_model=IntroductionOut)
-def get_introduction(intro_id: int, rt: RuntimeDep, p: Caller):
-    require(p, "admin", "member")
-    intro = extra.introduction(rt.engine.store, intro_id)
-    if not p.admin and p.member_id not in (intro["from"], intro["to"]):
-        raise forbid("not your introduction")
-    return intro
+def get_introduction(intro_id: RowId, rt: RuntimeDep, p: Caller):
+    return _introduction(rt, p, intro_id)
 
 
 @router.post("/introductions/{intro_id}/accept", response_model=IntroductionOut,
              responses=problem_responses(409))
-def accept(intro_id: int, rt: RuntimeDep, p: Caller):
+def accept(intro_id: RowId, rt: RuntimeDep, p: Caller):
     """Accept: the pair is written to meeting history (source ``introduction``)."""
     return answer_introduction(rt, p, intro_id, "accepted")
 
 
 @router.post("/introductions/{intro_id}/decline", response_model=IntroductionOut,
              responses=problem_responses(409))
-def decline(intro_id: int, rt: RuntimeDep, p: Caller):
+def decline(intro_id: RowId, rt: RuntimeDep, p: Caller):
     return answer_introduction(rt, p, intro_id, "declined")
 
 

@@ -9,10 +9,10 @@ from matcher.store import extra
 
 from ..deps import Admin, RuntimeDep
 from ..errors import problem_responses
-from ..models import KeyIn, KeyOut, NewKeyOut
+from ..models import KeyIn, KeyOut, NewKeyOut, RowId
 
 router = APIRouter(prefix="/v1/keys", tags=["keys"],
-                   responses=problem_responses(401, 403, 404, 422))
+                   responses=problem_responses(401, 403, 404, 422, 429))
 
 
 @router.post("", status_code=201, response_model=NewKeyOut, responses=problem_responses(400))
@@ -32,7 +32,7 @@ def list_keys(rt: RuntimeDep, p: Admin):
 
 
 @router.delete("/{key_id}", status_code=204, response_class=Response)
-def revoke(key_id: int, rt: RuntimeDep, p: Admin):
+def revoke(key_id: RowId, rt: RuntimeDep, p: Admin):
     extra.revoke_key(rt.engine.store, key_id)
     rt.forget_keys()
     return Response(status_code=204)

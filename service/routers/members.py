@@ -11,13 +11,14 @@ from pydantic import ValidationError
 from matcher.errors import NotFound, ValidationFailed
 from matcher.importing import FORMATS, parse_members, validate_records
 from matcher.profiles import Member
+from matcher.store import extra
 
 from ..deps import Admin, Caller, RuntimeDep, forbid, host_can_see, host_event, require
 from ..errors import problem_responses
 from ..models import ImportOut, MemberIn, MemberOut, MemberPage, member_view
 
 router = APIRouter(prefix="/v1/members", tags=["members"],
-                   responses=problem_responses(401, 403, 404, 422))
+                   responses=problem_responses(401, 403, 404, 422, 429))
 
 _CONTENT_TYPES = {"text/csv": "csv", "application/json": "json",
                   "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
@@ -120,12 +121,15 @@ def _format_from_name(name: str) -> str | None:
 
 @router.get("/{member_id}", response_model=MemberOut, response_model_exclude_unset=True)
 def get_member(member_id: str, rt: RuntimeDep, p: Caller):
-    """One member: private fields for admin and the member itself, else public ones."""
-    member = rt.engine.store.member(member_id)
+    """One member: private fields for admin and the member itself, else public ones.
+
+    A member or host key asking for someone it may not read gets 403 whether or not the id
+    exists (the check comes before the lookup)."""
     if p.scope == "member" and not p.is_member(member_id):
         raise forbid("a member key reads its own profile only")
     if p.scope == "host" and not host_can_see(rt, p, member_id):
         raise forbid("a host key reads its event's attendees only")
+    member = rt.engine.store.member(member_id)
     return member_view(member, p.sees_private(member_id))
 
 
@@ -154,8 +158,11 @@ def update_member(member_id: str, changes: dict[str, Any], rt: RuntimeDep, p: Ad
 
 @router.delete("/{member_id}", status_code=204, response_class=Response)
 def delete_member(member_id: str, rt: RuntimeDep, p: Admin):
-    """Delete a member, their attendance and their introduction requests (admin)."""
+    """Delete a member, their attendance and their introduction requests (admin); their
+    keys are revoked (and would not work for a new member with the same id anyway)."""
     rt.engine.store.delete_member(member_id)
+    extra.revoke_member_keys(rt.engine.store, member_id)
+    rt.forget_keys()
     rt.invalidate()
     return Response(status_code=204)
 

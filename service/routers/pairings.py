@@ -15,7 +15,7 @@ from ..deps import Caller, Runtime, RuntimeDep, forbid, host_event, require
 from ..errors import problem_responses
 
 router = APIRouter(prefix="/v1/events/{name}/pairings", tags=["pairings"],
-                   responses=problem_responses(401, 403, 404, 409, 422))
+                   responses=problem_responses(401, 403, 404, 409, 422, 429))
 
 
 class PairingsIn(BaseModel):

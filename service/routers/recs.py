@@ -15,7 +15,7 @@ from ..errors import problem_responses
 from ..models import PairExplanation, Recommendations
 
 router = APIRouter(prefix="/v1", tags=["recommendations"],
-                   responses=problem_responses(401, 403, 404, 422))
+                   responses=problem_responses(401, 403, 404, 422, 429))
 
 EventQ = Annotated[str | None, Query(max_length=200, description="limit to this event's attendees")]
 

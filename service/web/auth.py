@@ -23,6 +23,7 @@ from urllib.parse import quote
 from fastapi import Depends, Form, HTTPException, Request
 
 from ..deps import Principal, RuntimeDep
+from ..throttle import client_of, throttle_of
 
 SESSION = "rolecall_session"
 PRESESSION = "rolecall_presession"
@@ -69,8 +70,17 @@ def session_value(key: str) -> str:
 
 
 async def signed_in(request: Request, rt: RuntimeDep) -> Principal:
+    """The session cookie's key, checked like a bearer key: a wrong one counts as a failed
+    authentication, and a throttled client is sent to sign in without its key being checked."""
     key, _, nonce = request.cookies.get(SESSION, "").partition(".")
-    record = rt.verify(key) if key and nonce else None
+    if not (key and nonce):
+        raise SignInRequired
+    throttle, client = throttle_of(request), client_of(request)
+    if throttle.retry_after(client) is not None:
+        raise SignInRequired
+    record = rt.verify(key)
+    if record is None:
+        throttle.failed(client)
     if record is None or record.scope not in PAGE_SCOPES:
         raise SignInRequired
     p = Principal(record.id, record.scope, record.member_id, record.event)

@@ -7,7 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
-from matcher.errors import NotFound, ValidationFailed
+from matcher.errors import NotFound, RowError, ValidationFailed
+from matcher.importing import parse_members
+from matcher.profiles import FIELDS
 from matcher.report import role_report
 
 from ..deps import RuntimeDep
@@ -84,9 +86,14 @@ def save_event(event: str, rt: RuntimeDep, p: HostPoster,
 @router.post("/host/{event}/attendees")
 def upload(event: str, request: Request, rt: RuntimeDep, p: HostPoster,
            file: Annotated[UploadFile, File(description="attendee CSV")]):
-    """Import a CSV of attendees, all or nothing (errors are shown next to their rows)."""
+    """Import a CSV of attendees, all or nothing (errors are shown next to their rows).
+
+    A host adds new members and its own attendees; it may not change an existing member's
+    profile (that takes the member's own key or an admin's)."""
     data = file.file.read()
     try:
+        if not p.admin:
+            _refuse(_profile_changes(rt, event, data), data)
         report = import_attendees(rt, event, data, admin=p.admin)
     except ValidationFailed as exc:
         rows, general = shown_errors(data, exc.errors)
@@ -96,6 +103,39 @@ def upload(event: str, request: Request, rt: RuntimeDep, p: HostPoster,
     r = report.as_dict()
     return see_other(f"/host/{q(event)}?created={r['created']}&updated={r['updated']}"
                      f"&unchanged={r['unchanged']}")
+
+
+def _profile_changes(rt, event: str, data: bytes) -> list[RowError]:
+    """Rows of the upload that would change the stored profile of one of the event's
+    attendees: each row as the import reads it, against what is stored. Rows for members of
+    other events and unreadable files are left to the import's own checks."""
+    try:
+        members = parse_members(data, "csv")
+    except ValidationFailed:
+        return []  # the import refuses the file and says why
+    store = rt.engine.store
+    ours = set(store.attendees(event)) if members else set()
+    stored = {m.id: m for m in store.members([m.id for m in members if m.id in ours])}
+    errors = []
+    for row, new in enumerate(members, start=1):
+        current = stored.get(new.id)
+        changed = [f for f in FIELDS if current is not None and getattr(new, f) != getattr(current, f)]
+        if changed:
+            errors.append(RowError(row, "id", (
+                f"member {new.id!r} exists; a host upload may not change an existing member's "
+                f"profile ({', '.join(changed)}): that needs the member's own key or an admin's")))
+    return errors
+
+
+def _refuse(errors: list[RowError], data: bytes) -> None:
+    """Raise the rows' errors (with the file's other validation errors) if there are any."""
+    if not errors:
+        return
+    try:
+        parse_members(data, "csv")
+    except ValidationFailed as exc:
+        errors = errors + list(exc.errors)
+    raise ValidationFailed(sorted(errors, key=lambda e: e.row))
 
 
 @router.get("/host/{event}/report")

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 
 from ..deps import Principal
+from ..throttle import client_of, throttle_of
 from .auth import (
     MAX_AGE,
     PAGE_SCOPES,
@@ -59,18 +60,29 @@ def _form(request: Request, error: str | None = None, status: int = 200):
 @router.post("/signin")
 async def signin(request: Request, key: Annotated[str, Form(max_length=200)] = "",
                  csrf: Annotated[str, Form(max_length=200)] = ""):
-    """Check the key; on success keep it in the session cookie and go to the key's home."""
+    """Check the key; on success keep it in the session cookie and go to the key's home.
+    Too many wrong keys from one client: 429 with ``Retry-After``, the key unchecked."""
     if not valid_token(csrf, request.cookies.get(PRESESSION), "presession"):
         raise HTTPException(403, "This sign-in form has expired; reload the page and try again.")
-    record = request.app.state.runtime.verify(key.strip()) if key.strip() else None
+    throttle, client = throttle_of(request), client_of(request)
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        response = _form(request, f"Too many wrong keys from this address; try again in {wait} "
+                                  "seconds.", 429)
+        response.headers["Retry-After"] = str(wait)
+        return response
+    key = key.strip()
+    record = request.app.state.runtime.verify(key) if key else None
     if record is None:
+        if key:  # an empty form is no guess
+            throttle.failed(client)
         return _form(request, "That key is not valid (or was revoked).", 401)
     if record.scope not in PAGE_SCOPES:
         return _form(request, f"A key with scope {record.scope!r} cannot sign in here; "
                               "use a host, member or admin key.", 403)
     p = Principal(record.id, record.scope, record.member_id, record.event)
     response = see_other(home_for(p))
-    response.set_cookie(SESSION, session_value(key.strip()), max_age=MAX_AGE, **cookie_flags())
+    response.set_cookie(SESSION, session_value(key), max_age=MAX_AGE, **cookie_flags())
     response.delete_cookie(PRESESSION, **cookie_flags())
     return response
 
