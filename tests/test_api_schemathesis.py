@@ -1,8 +1,9 @@
 """Property-based tests of the API against its own OpenAPI document (schemathesis):
 no request the schema allows may produce a 5xx, and every response must match the schema.
 
-Runs with an admin key on a private copy of the sample meetup; few examples per operation
-so the whole file stays well under a minute.
+Runs once per key scope (admin, app, host of event june, member m01), each on its own copy
+of the sample meetup, so that what one scope deletes cannot hide a failure of another; few
+examples per operation so the whole file stays around a minute.
 
 (The schema is loaded eagerly at import: ``schemathesis.pytest.from_fixture`` relies on a
 pytest-internal attribute that pytest 9 removed. Schemathesis keeps the app's lifespan
@@ -40,13 +41,19 @@ APP = create_app(settings=Settings(db=f"{_SCRATCH}/scratch.db"))
 schema = schemathesis.openapi.from_asgi("/openapi.json", APP)
 
 
-@pytest.fixture(scope="module")
-def admin_key(_sample_db_master, encoder, tmp_path_factory):
-    path = tmp_path_factory.mktemp("api_fuzz") / "sample.db"
+SCOPES = ("admin", "app", "host", "member")
+
+
+@pytest.fixture(scope="module", params=SCOPES)
+def api_key(request, _sample_db_master, encoder, tmp_path_factory):
+    """A key of one scope, on a fresh copy of the sample meetup with event june."""
+    scope = request.param
+    path = tmp_path_factory.mktemp(f"api_fuzz_{scope}") / "sample.db"
     shutil.copy(_sample_db_master, path)
     store = Store(path)
     store.create_event("june", attendees=[f"m{i:02d}" for i in range(1, 21)])
-    key = create_key(store, "admin").secret
+    bound = {"host": {"event": "june"}, "member": {"member_id": "m01"}}.get(scope, {})
+    key = create_key(store, scope, **bound).secret
     with TestClient(APP):  # the lifespan has run (schemathesis keeps one open anyway)
         previous = APP.state.runtime
         APP.state.runtime = Runtime(Engine(store, encoder=encoder))
@@ -60,5 +67,5 @@ def admin_key(_sample_db_master, encoder, tmp_path_factory):
 @schema.parametrize()
 @settings(max_examples=8, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
-def test_api_conforms(case, admin_key):
-    case.call_and_validate(headers={"Authorization": f"Bearer {admin_key}"}, checks=CHECKS)
+def test_api_conforms(case, api_key):
+    case.call_and_validate(headers={"Authorization": f"Bearer {api_key}"}, checks=CHECKS)
