@@ -92,8 +92,9 @@ def upload(event: str, request: Request, rt: RuntimeDep, p: HostPoster,
     profile (that takes the member's own key or an admin's)."""
     data = file.file.read()
     try:
-        if not p.admin:
-            _refuse(_profile_changes(rt, event, data), data)
+        refused = [] if p.admin else _profile_changes(rt, event, data)
+        if refused:
+            raise ValidationFailed(refused)
         report = import_attendees(rt, event, data, admin=p.admin)
     except ValidationFailed as exc:
         rows, general = shown_errors(data, exc.errors)
@@ -119,23 +120,14 @@ def _profile_changes(rt, event: str, data: bytes) -> list[RowError]:
     errors = []
     for row, new in enumerate(members, start=1):
         current = stored.get(new.id)
-        changed = [f for f in FIELDS if current is not None and getattr(new, f) != getattr(current, f)]
+        if current is None:
+            continue
+        changed = [f for f in FIELDS if getattr(new, f) != getattr(current, f)]
         if changed:
             errors.append(RowError(row, "id", (
                 f"member {new.id!r} exists; a host upload may not change an existing member's "
                 f"profile ({', '.join(changed)}): that needs the member's own key or an admin's")))
     return errors
-
-
-def _refuse(errors: list[RowError], data: bytes) -> None:
-    """Raise the rows' errors (with the file's other validation errors) if there are any."""
-    if not errors:
-        return
-    try:
-        parse_members(data, "csv")
-    except ValidationFailed as exc:
-        errors = errors + list(exc.errors)
-    raise ValidationFailed(sorted(errors, key=lambda e: e.row))
 
 
 @router.get("/host/{event}/report")
