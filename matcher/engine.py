@@ -7,7 +7,8 @@ members", "who should X meet") into calls on the small modules that do the work.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -23,14 +24,25 @@ MATRIX_MAX = 3000  # up to this many members, keep the n x n score matrix (expos
 
 @dataclass(frozen=True)
 class ImportReport:
+    """Counts of an import, and from :meth:`Engine.import_file` also the ids created, the
+    fields changed per updated member, how the file was read (``file``: format, encoding,
+    delimiter, column -> field, unknown columns) and whether it was a dry run (nothing
+    written; ``encoded`` then counts the texts that would be embedded)."""
+
     created: int
     updated: int
     unchanged: int
     encoded: int
+    created_ids: tuple[str, ...] = ()
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    file: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "encoded": self.encoded}
+                "unchanged": self.unchanged, "encoded": self.encoded,
+                "created_ids": list(self.created_ids), "changes": dict(self.changes),
+                "file": dict(self.file), "dry_run": self.dry_run}
 
 
 class Engine:
@@ -87,6 +99,54 @@ class Engine:
         counts = self.store.save_import(list(members), new, model_id=self.model_id)
         self.invalidate()  # members changed: scores must be recomputed
         return ImportReport(**counts, encoded=len(new))
+
+    def import_file(self, parsed, *, dry_run: bool = False, event: str | None = None,
+                    create_event: bool = False, progress: Progress | None = None
+                    ) -> ImportReport:
+        """Import a :class:`~matcher.importing.ParsedFile`: each row updates only the fields
+        its file gives (absent columns keep their stored values). All or nothing; with
+        ``dry_run`` nothing is written. With ``event``, the rows become its attendees and the
+        file's explicit column mapping is remembered in the event's settings (an unknown
+        event is created when ``create_event``, else NotFound)."""
+        from .errors import NotFound
+        from .importing import plan
+
+        new_event = False
+        if event is not None:
+            try:
+                self.store.event(event)
+            except NotFound:
+                if not create_event:
+                    raise
+                new_event = True
+        stored = {m.id: m for m in self.store.members(parsed.ids())}
+        todo = plan(parsed.rows, stored, parsed.errors)
+        info = {"created_ids": tuple(todo.created), "changes": todo.changes,
+                "file": parsed.describe(), "dry_run": dry_run}
+        if dry_run:
+            model_id = self.model_id
+            texts = missing_texts(todo.members, lambda hs: set(self.store.vectors(model_id, hs)))
+            return ImportReport(len(todo.created), len(todo.changes), todo.unchanged,
+                                len(texts), **info)
+        if new_event:
+            self.store.create_event(event)
+        report = replace(self.import_members(todo.members, progress=progress), **info)
+        if event is not None:
+            from .store import extra
+
+            extra.set_attendance(self.store, event, add=[m.id for m in todo.members])
+            if parsed.mapping:
+                settings = dict(self.store.event(event).settings or {})
+                settings["import_map"] = {**settings.get("import_map", {}), **parsed.mapping}
+                self.store.update_event(event, settings=settings)
+            self.invalidate()
+        return report
+
+    def saved_mapping(self, event: str | None) -> dict[str, str]:
+        """The column mapping remembered for ``event`` (empty without one)."""
+        if event is None:
+            return {}
+        return dict((self.store.event(event).settings or {}).get("import_map", {}))
 
     def invalidate(self) -> None:
         """Forget cached scores (after members, attendance or history change)."""

@@ -313,5 +313,6 @@ def _to_member(row: MemberRow) -> Member:
             "seeks": row.seeks, "role": row.role, "location": row.location,
             "company": row.company, "tags": row.tags, "notes": row.notes,
             "opt_out": row.opt_out,
-        }
+        },
+        context={"stored": True},  # ids stored before the id check was added still read back
     )
