@@ -119,8 +119,9 @@ class Engine:
                 if not create_event:
                     raise
                 new_event = True
+        _match_emails(self.store, parsed.rows)
         stored = {m.id: m for m in self.store.members(parsed.ids())}
-        todo = plan(parsed.rows, stored, parsed.errors)
+        todo = plan(parsed.rows, stored, parsed.errors, columns=parsed.columns)
         info = {"created_ids": tuple(todo.created), "changes": todo.changes,
                 "file": parsed.describe(), "dry_run": dry_run}
         if dry_run:
@@ -409,6 +410,19 @@ class _Scored:
     candidates: object
     allowed: np.ndarray | None = None
     allowed_k: int = 0
+
+
+def _match_emails(store, rows) -> None:
+    """A row whose id was derived from its email updates the stored member with that email
+    (whatever id that member has), so a list without ids never duplicates a member."""
+    derived = [r for r in rows if r.id_from == "email"]
+    if not derived:
+        return
+    by_email = {m.email.casefold(): m.id for m in store.members() if m.email}
+    for r in derived:
+        known = by_email.get(str(r.given.get("email", "")).strip().casefold())
+        if known is not None:
+            r.given["id"] = known
 
 
 def _default_model_id() -> str:

@@ -87,7 +87,7 @@ def read_file(path: str | Path, fmt: str | None = None, **kwargs) -> ParsedFile:
 def parse_members(data: bytes | str, fmt: str, **kwargs) -> list[Member]:
     """Parse and validate whole members (every required field present) from ``data``."""
     parsed = parse_file(data, fmt, **kwargs)
-    return plan(parsed.rows, {}, parsed.errors).members
+    return plan(parsed.rows, {}, parsed.errors, columns=parsed.columns).members
 
 
 def read_members(path: str | Path, fmt: str | None = None, **kwargs) -> list[Member]:

@@ -73,11 +73,19 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 
 # Registration questions, matched on the normalised header.
 QUESTIONS: tuple[tuple[str, re.Pattern], ...] = (
+    ("name", re.compile(r"^(what s|what is) your (full )?name$")),
+    ("email", re.compile(r"^(what s|what is) your (work |business )?e ?mail( address)?$")),
+    ("company", re.compile(r"^(what s|what is) your (company|business|organi[sz]ation)"
+                           r"( name)?$|^(company|business) you (work for|run|own)$")),
+    ("phone", re.compile(r"^(what s|what is) your (mobile |cell |phone |best )*"
+                         r"(phone|mobile|number)( number)?$")),
+    ("headline", re.compile(r"^(what s|what is) your (job )?(title|position|role)$")),
     ("specialty", re.compile(r"\bwhat (does|do) (your|you) (business|company|firm|practice)? ?do\b"
                              r"|\bwhat (do you|does your \w+) (do|does)\b"
                              r"|\bdescribe (your|what you) (business|work|do)\b"
                              r"|\bwhat is your (business|specialty|speciality|expertise|niche)\b"
-                             r"|\bwhat do you do for (a living|work)\b")),
+                             r"|\bwhat do you do for (a living|work)\b"
+                             r"|^what (they|he|she) do(es)?$|^what (they|he|she) (sell|offer)s?$")),
     ("offers", re.compile(r"\bhow can you help\b|\bwhat can you (offer|help)\b"
                           r"|\bwhat (do|can) you (offer|bring)\b|\bhow could you help\b")),
     ("seeks", re.compile(r"\bwho (would|do|should|are) you (like|want|hope|hoping|looking)\b"
@@ -237,4 +245,6 @@ def build_record(cells: Mapping[str, Any], cols: Columns) -> dict[str, Any]:
                  if not _blank(v)]
         if parts:
             given["name"] = " ".join(parts)
+    if isinstance(given.get("name"), str):
+        given["name"] = " ".join(given["name"].split())
     return given

@@ -40,8 +40,10 @@ class Plan:
 
 
 def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
-         errors: list[RowError] | None = None) -> Plan:
-    """Validate ``rows`` merged with ``stored`` (id -> member); raises on any error."""
+         errors: list[RowError] | None = None, *, columns=None) -> Plan:
+    """Validate ``rows`` merged with ``stored`` (id -> member); raises on any error. With
+    ``columns`` (:class:`~.columns.Columns`), a required field that no column fills gets one
+    row-0 error naming the columns kept aside, the likely candidates for a mapping."""
     errors = list(errors or [])
     reported = {e.row for e in errors}
     members: list[Member] = []
@@ -54,6 +56,8 @@ def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
         mid = r.given.get("id")
         old = stored.get(mid.strip()) if isinstance(mid, str) else None
         record = old.model_dump() | r.given if old is not None else r.given
+        if old is not None and _same_email(old.email, r.given.get("email")):
+            record["email"] = old.email  # the same address in other letter case
         try:
             member = Member.model_validate(record)
         except ValidationError as exc:
@@ -71,8 +75,26 @@ def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
             if diff:
                 changes[member.id] = diff
     if errors:
+        if columns is not None:
+            errors += _unfilled(errors, columns)
         raise ValidationFailed(sorted(errors, key=lambda e: e.row))
     return Plan(members, created, changes)
+
+
+def _unfilled(errors: list[RowError], columns) -> list[RowError]:
+    matched = set(columns.fields.values())
+    if {"first_name", "last_name"} & matched:
+        matched.add("name")
+    missing = sorted({e.field for e in errors if e.message.startswith("Field required")}
+                     - matched)
+    aside = ", ".join(repr(c) for c in columns.unknown) or "none"
+    return [RowError(0, f, f"no column of the file is matched to {f}; columns kept aside: "
+                     f"{aside}; map one as \"Column={f}\"") for f in missing]
+
+
+def _same_email(stored: str | None, given: Any) -> bool:
+    return (isinstance(stored, str) and isinstance(given, str)
+            and stored.casefold() == given.strip().casefold())
 
 
 def _duplicate(r: ParsedRow, earlier: ParsedRow) -> RowError:
@@ -91,6 +113,9 @@ def row_errors(row: int, exc: ValidationError) -> list[RowError]:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             msg = f"unknown field; expected one of {', '.join(FIELDS)}"
+        if err["type"] == "missing":  # its input is the whole record: nothing to show
+            out.append(RowError(row, field_, msg))
+            continue
         out.append(RowError(row, field_, f"{msg} (got {show(err.get('input'))})"))
     return out
 

@@ -23,6 +23,7 @@ from ..errors import RowError
 
 FORMATS = ("csv", "json", "jsonl", "xlsx")
 DELIMITERS = (",", ";", "\t", "|")
+UNNAMED = "unnamed column "  # + its position, for a header cell left empty
 MAX_DEPTH = 8  # a member record is flat: a list of phrases is as deep as it gets
 
 
@@ -112,7 +113,7 @@ def _columns(raw: list[Any]) -> list[str]:
     """Header cells as column names: stripped, blanks named by position, repeats numbered."""
     out: list[str] = []
     for i, cell in enumerate(raw, start=1):
-        name = _cell(cell).strip() or f"column {i}"
+        name = _cell(cell).strip() or f"{UNNAMED}{i}"
         base, k = name, 2
         while name in out:
             name, k = f"{base} ({k})", k + 1
@@ -138,9 +139,9 @@ def _add_rows(table: Table, records, *, first_line: int = 2) -> None:
     width = len(table.columns)
     row = 0
     for line, cells in records:
+        row += 1  # blank records count, so row N is the N-th line under the header
         if not any(_cell(c).strip() for c in cells):
             continue
-        row += 1
         if any(_cell(c).strip() for c in cells[width:]):
             table.errors.append(RowError(row, "-", f"line {line}: more cells than header columns: "
                                          f"{_show([_cell(c) for c in cells[width:]])}"))
@@ -148,6 +149,13 @@ def _add_rows(table: Table, records, *, first_line: int = 2) -> None:
             continue
         values = [_cell(c) for c in cells[:width]] + [""] * (width - len(cells))
         table.rows.append((row, dict(zip(table.columns, values, strict=True))))
+    # columns without a header and without a value (trailing separators) are not columns
+    unnamed = [c for c in table.columns if c.startswith(UNNAMED)
+               and not any(str(cells.get(c, "")).strip() for _, cells in table.rows)]
+    table.columns = [c for c in table.columns if c not in unnamed]
+    for _, cells in table.rows:
+        for c in unnamed:
+            cells.pop(c, None)
 
 
 def _csv_table(text: str) -> Table:
@@ -217,8 +225,6 @@ def _xlsx_table(data: bytes) -> Table:
             if not table.columns:
                 if any(_cell(c).strip() for c in cells):
                     table.columns = _columns(cells)
-                    while table.columns and table.columns[-1].startswith("column "):
-                        table.columns.pop()  # formatted but empty cells right of the header
                 continue
             rows.append((line, cells))
     finally:

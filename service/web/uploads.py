@@ -40,6 +40,8 @@ def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool,
     leaves out keep their stored values; the event's remembered column mapping applies."""
     store = rt.engine.store
     store.event(event)  # NotFound for an unknown event
+    if data.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook
+        fmt = "xlsx"
     with rt.lock:
         parsed = parse_file(data, fmt, mapping=mapping, saved=rt.engine.saved_mapping(event))
         errors = [] if admin else _foreign_rows(rt, event, parsed)
@@ -63,10 +65,10 @@ def _foreign_rows(rt: Runtime, event: str, parsed: ParsedFile) -> list[RowError]
             for r in parsed.rows if r.given.get("id") in existing and r.given["id"] not in ours]
 
 
-def _raw_rows(data: bytes, fmt: str = "csv") -> list[UploadRow]:
+def _raw_rows(data: bytes) -> list[UploadRow]:
     """The rows as the host sees them (id, derived when the file has none, and name)."""
     try:
-        parsed = parse_file(data, fmt)
+        parsed = parse_file(data, "xlsx" if data.startswith(b"PK\x03\x04") else "csv")
     except ValidationFailed:
         return []
     return [UploadRow(r.row, str(r.given.get("id") or ""), str(r.given.get("name") or ""))
