@@ -371,3 +371,83 @@ def test_meetup_bytes_are_not_utf8_but_are_read(tmp_path):
     r = cli(tmp_path / "t.db", "import", str(tmp_path / "m.txt"), "--dry-run", "--json")
     assert r.exit_code == 0, r.stdout
     assert json.loads(r.stdout)["created"] == 3
+
+
+# -- the host's upload page: preview with a dropdown per column, remembered ---------------------
+@pytest.fixture
+def host_site(sample_db, encoder):
+    with Store(sample_db) as store:
+        store.create_event("dec", attendees=["m01", "m02"])
+        key = create_key(store, "host", event="dec").secret
+    app = create_app(settings=Settings(db=str(sample_db)), encoder=encoder)
+    with TestClient(app, base_url="https://testserver") as client:
+        token = _token(client.get("/signin").text)
+        assert client.post("/signin", data={"key": key, "csrf": token},
+                           follow_redirects=False).status_code == 303
+        yield client, sample_db
+
+
+def _token(page: str) -> str:
+    import re
+
+    return re.search(r'name="csrf" value="([0-9a-f]{64})"', page).group(1)
+
+
+def _hidden(page: str, name: str) -> str:
+    import re
+
+    return re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
+
+
+def test_host_preview_maps_a_column_and_remembers_it(host_site):
+    import re
+
+    client, db = host_site
+    token = _token(client.get("/host/dec").text)
+    r = client.post("/host/dec/attendees/preview", data={"csrf": token},
+                    files={"file": ("list.csv", ASK.encode())})
+    assert r.status_code == 200, r.text
+    assert "Nothing can be imported yet" in r.text and "Tell us about your work" in r.text
+    assert re.search(r'<option value="email" selected>', r.text)  # from the header
+    with Store(db) as store:
+        assert store.count_members() == 72  # a preview writes nothing
+    form = {"csrf": token, "data": _hidden(r.text, "data"), "filename": "list.csv",
+            "col-0": "name", "col-1": "email", "col-2": "specialty"}
+    again = client.post("/host/dec/attendees/preview", data=form)
+    assert "Would import: 1 new, 0 updated, 0 unchanged." in again.text
+    done = client.post("/host/dec/attendees/import", data=form, follow_redirects=False)
+    assert done.status_code == 303 and "created=1" in done.headers["location"]
+    with Store(db) as store:
+        assert store.event("dec").settings["import_map"]["Tell us about your work"] == "specialty"
+        assert len(store.attendees("dec")) == 3
+    nxt = ASK.replace("Ana Lopez,ana@lopez", "Bo Diaz,bo@diaz").encode()
+    r = client.post("/host/dec/attendees/preview", data={"csrf": token},
+                    files={"file": ("next.csv", nxt)})
+    assert "Would import: 1 new" in r.text  # the remembered mapping applies
+    assert re.search(r'id="col-2" name="col-2">.*?<option value="specialty" selected>', r.text,
+                     re.S)
+
+
+def test_host_preview_needs_the_csrf_token(host_site):
+    client, _ = host_site
+    r = client.post("/host/dec/attendees/preview", files={"file": ("a.csv", ASK.encode())})
+    assert r.status_code == 403
+    r = client.post("/host/dec/attendees/import", data={"data": "aWQ="})
+    assert r.status_code == 403
+
+
+def test_host_preview_import_errors_show_again_and_write_nothing(host_site):
+    client, db = host_site
+    token = _token(client.get("/host/dec").text)
+    bad = "Name,Email,What do you do?\nAna,ana@x.example.com,Tax\nBo,bo@x,Plumbing\n"
+    import base64
+
+    form = {"csrf": token, "data": base64.b64encode(bad.encode()).decode(), "filename": "b.csv"}
+    r = client.post("/host/dec/attendees/import", data=form)
+    import re
+
+    errors = re.search(r'<ul class="errors" id="row-errors">(.*?)</ul>', r.text, re.S).group(1)
+    assert r.status_code == 422 and "row 2 (Bo): email: value is not a valid email" in errors
+    assert "bo@x" not in errors  # the messages do not repeat private values
+    with Store(db) as store:
+        assert store.count_members() == 72
