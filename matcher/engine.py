@@ -88,15 +88,18 @@ class Engine:
         return {text_hash(t): v for t, v in zip(todo, vecs, strict=True)}
 
     def import_members(
-        self, members: Sequence[Member], *, progress: Progress | None = None
+        self, members: Sequence[Member], *, progress: Progress | None = None,
+        fields: dict[str, set[str]] | None = None,
     ) -> ImportReport:
-        """Upsert validated ``members`` and cache vectors of any text not seen before.
+        """Upsert validated ``members`` and cache vectors of any text not seen before; with
+        ``fields`` (id -> names), existing members get only those fields written.
 
         Nothing is written unless everything is: vectors are computed first, then members and
         vectors land in one transaction.
         """
         new = self.embed_missing(members, progress=progress)
-        counts = self.store.save_import(list(members), new, model_id=self.model_id)
+        counts = self.store.save_import(list(members), new, model_id=self.model_id,
+                                        fields=fields)
         self.invalidate()  # members changed: scores must be recomputed
         return ImportReport(**counts, encoded=len(new))
 
@@ -131,7 +134,8 @@ class Engine:
                                 len(texts), **info)
         if new_event:
             self.store.create_event(event)
-        report = replace(self.import_members(todo.members, progress=progress), **info)
+        report = replace(self.import_members(todo.members, progress=progress,
+                                             fields=todo.given), **info)
         if event is not None:
             from .store import extra
 

@@ -25,7 +25,7 @@ from ..errors import RowError
 from ..profiles import Member
 from .columns import Columns, build_record, match_columns, normalise, parse_map, split_list
 from .ids import derive_id
-from .merge import ParsedRow, Plan, plan, row_errors
+from .merge import ParsedRow, Plan, plan
 from .reading import FORMATS, Table, decode, detect_format, read_table
 
 __all__ = [
@@ -74,7 +74,7 @@ def parse_file(data: bytes | str, fmt: str, *, mapping: Mapping[str, str] | None
                 given["id"] = new_id
         aside = {c: cells[c] for c in cols.unknown if c in cells and cells[c] not in (None, "")}
         rows.append(ParsedRow(row, given, id_from, aside))
-    remembered = {k: v for k, v in {**(saved or {}), **(mapping or {})}.items()}
+    remembered = {**(saved or {}), **(mapping or {})}
     return ParsedFile(table.fmt, cols, rows, list(table.errors), table.encoding,
                       table.delimiter, remembered)
 
@@ -107,5 +107,3 @@ def validate_records(records: list[Any], errors: list[RowError] | None = None) -
             rows.append(ParsedRow(row, record))
     return plan(rows, {}, errors).members
 
-
-_ = row_errors  # re-exported for callers that validate one record themselves

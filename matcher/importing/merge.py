@@ -33,6 +33,7 @@ class Plan:
     members: list[Member]
     created: list[str]
     changes: dict[str, list[str]]
+    given: dict[str, set[str]] = field(default_factory=dict)  # id -> fields its row sets
 
     @property
     def unchanged(self) -> int:
@@ -50,6 +51,7 @@ def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
     created: list[str] = []
     changes: dict[str, list[str]] = {}
     first: dict[str, ParsedRow] = {}
+    given: dict[str, set[str]] = {}
     for r in rows:
         if r.row in reported:
             continue
@@ -71,6 +73,7 @@ def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
         if old is None:
             created.append(member.id)
         else:
+            given[member.id] = set(r.given) & set(FIELDS)
             diff = [f for f in FIELDS if getattr(old, f) != getattr(member, f)]
             if diff:
                 changes[member.id] = diff
@@ -78,7 +81,7 @@ def plan(rows: list[ParsedRow], stored: Mapping[str, Member],
         if columns is not None:
             errors += _unfilled(errors, columns)
         raise ValidationFailed(sorted(errors, key=lambda e: e.row))
-    return Plan(members, created, changes)
+    return Plan(members, created, changes, given)
 
 
 def _unfilled(errors: list[RowError], columns) -> list[RowError]:

@@ -147,9 +147,13 @@ class Store:
         vectors: dict[str, np.ndarray],
         *,
         model_id: str,
+        fields: dict[str, set[str]] | None = None,
     ) -> dict[str, int]:
         """Upsert ``members`` by id and cache ``vectors`` (text hash -> vector), atomically.
 
+        With ``fields`` (id -> field names), an existing member gets only those fields
+        written; the others keep what the row holds now (a partial import never overwrites a
+        field it did not set, even one changed since the import read it).
         Returns counts of ``created``, ``updated`` and ``unchanged`` members.
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -165,8 +169,11 @@ class Store:
                 if row is None:
                     s.add(MemberRow(**data, created_at=now, updated_at=now))
                     counts["created"] += 1
-                elif _to_member(row) != m:
-                    for key, value in data.items():
+                    continue
+                keys = data.keys() if fields is None or m.id not in fields else fields[m.id]
+                changed = {k: data[k] for k in keys if getattr(row, k) != data[k]}
+                if changed:
+                    for key, value in changed.items():
                         setattr(row, key, value)
                     row.updated_at = now
                     counts["updated"] += 1
