@@ -184,6 +184,12 @@ def match_columns(columns: list[str], mapping: Mapping[str, str] | None = None, 
     return out
 
 
+_SPLIT = re.compile(r"[;\n\r]+")
+_BULLET = re.compile(r"^\s*(?:[-*\u2022]|\d+[.)])\s+")
+_WRITTEN_LIST = re.compile(r",\s+and\s+", re.I)
+_LIST_COMMA = re.compile(r",\s*(?:and\s+)?", re.I)
+
+
 def split_list(text: str) -> list[str]:
     """Phrases of a free-text answer: split on ``;`` and line breaks, and a written-out list
     (``"a, b, and c"``) on its commas; bullets are dropped.
@@ -194,12 +200,12 @@ def split_list(text: str) -> list[str]:
     ['dentists, orthodontists']
     """
     out = []
-    for part in re.split(r"[;\n\r]+", text):
-        part = re.sub(r"^\s*(?:[-*\u2022]|\d+[.)])\s+", "", part).strip()
+    for part in _SPLIT.split(text):
+        part = _BULLET.sub("", part).strip()
         if not part:
             continue
-        if re.search(r",\s+and\s+", part, re.I):
-            out += [p.strip() for p in re.split(r",\s*(?:and\s+)?", part, flags=re.I) if p.strip()]
+        if _WRITTEN_LIST.search(part):
+            out += [p.strip() for p in _LIST_COMMA.split(part) if p.strip()]
         else:
             out.append(part)
     return out
@@ -209,9 +215,14 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_DEFAULTS = {f: info.get_default(call_default_factory=True)
+             for f, info in Member.model_fields.items() if not info.is_required()}
+
+
 def _empty(target: str) -> Any:
-    """The value an explicitly empty cell sets: the field's default."""
-    return Member.model_fields[target].get_default(call_default_factory=True)
+    """The value an explicitly empty cell sets: the field's default (a fresh list)."""
+    value = _DEFAULTS[target]
+    return list(value) if isinstance(value, list) else value
 
 
 def build_record(cells: Mapping[str, Any], cols: Columns) -> dict[str, Any]:
