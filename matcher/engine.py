@@ -104,13 +104,15 @@ class Engine:
         return ImportReport(**counts, encoded=len(new))
 
     def import_file(self, parsed, *, dry_run: bool = False, event: str | None = None,
-                    create_event: bool = False, progress: Progress | None = None
-                    ) -> ImportReport:
+                    create_event: bool = False, email_scope: Sequence[str] | None = None,
+                    progress: Progress | None = None) -> ImportReport:
         """Import a :class:`~matcher.importing.ParsedFile`: each row updates only the fields
         its file gives (absent columns keep their stored values). All or nothing; with
         ``dry_run`` nothing is written. With ``event``, the rows become its attendees and the
         file's explicit column mapping is remembered in the event's settings (an unknown
-        event is created when ``create_event``, else NotFound)."""
+        event is created when ``create_event``, else NotFound). Rows whose id comes from
+        their email update the member with that email, among ``email_scope`` (ids) if given;
+        see :meth:`match_emails`."""
         from .errors import NotFound
         from .importing import plan
 
@@ -122,7 +124,7 @@ class Engine:
                 if not create_event:
                     raise
                 new_event = True
-        _match_emails(self.store, parsed.rows)
+        self.match_emails(parsed.rows, among=email_scope)
         stored = {m.id: m for m in self.store.members(parsed.ids())}
         todo = plan(parsed.rows, stored, parsed.errors, columns=parsed.columns)
         info = {"created_ids": tuple(todo.created), "changes": todo.changes,
@@ -146,6 +148,21 @@ class Engine:
                 self.store.update_event(event, settings=settings)
             self.invalidate()
         return report
+
+    def match_emails(self, rows, *, among: Sequence[str] | None = None) -> None:
+        """Give a row whose id was derived from its email the id of the stored member with
+        that email (any letter case), so a list without ids never duplicates a member. Only
+        members in ``among`` are matched when it is given (a host's own attendees: the
+        profile of someone else's member is not theirs to change)."""
+        derived = [r for r in rows if r.id_from == "email"]
+        if not derived:
+            return
+        members = self.store.members(None if among is None else list(among))
+        by_email = {m.email.casefold(): m.id for m in members if m.email}
+        for r in derived:
+            known = by_email.get(str(r.given.get("email", "")).strip().casefold())
+            if known is not None:
+                r.given["id"] = known
 
     def saved_mapping(self, event: str | None) -> dict[str, str]:
         """The column mapping remembered for ``event`` (empty without one)."""
@@ -414,19 +431,6 @@ class _Scored:
     candidates: object
     allowed: np.ndarray | None = None
     allowed_k: int = 0
-
-
-def _match_emails(store, rows) -> None:
-    """A row whose id was derived from its email updates the stored member with that email
-    (whatever id that member has), so a list without ids never duplicates a member."""
-    derived = [r for r in rows if r.id_from == "email"]
-    if not derived:
-        return
-    by_email = {m.email.casefold(): m.id for m in store.members() if m.email}
-    for r in derived:
-        known = by_email.get(str(r.given.get("email", "")).strip().casefold())
-        if known is not None:
-            r.given["id"] = known
 
 
 def _default_model_id() -> str:

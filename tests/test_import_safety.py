@@ -264,3 +264,20 @@ def test_an_unterminated_quote_is_reported_as_a_malformed_file():
     (err,) = info.value.errors
     assert err.row == 2 and "malformed" in err.message and "line 3" in err.message
     assert "Field required" not in str(info.value)
+
+
+def test_a_host_file_without_ids_matches_emails_only_among_its_own_attendees(site):
+    """Finding members by email (issue 15) must not open a way around the host rule: an
+    email of another event's member does not reach that member's profile."""
+    app, keys, db = site
+    with Store(db) as store:
+        m25, m06 = store.member("m25"), store.member("m06")
+    rows = (f"Name,Email,What do you do?\nTaken Over,{m25.email},Anything at all\n"
+            f'Renamed Six,{m06.email.upper()},"{m06.specialty}"\n')
+    r = upload(host_client(app, keys["host"]), rows.encode())
+    assert r.status_code == 303, r.text
+    assert "created=1&updated=1" in r.headers["location"]
+    with Store(db) as store:
+        assert store.member("m25") == m25  # untouched
+        assert store.member("m06").name == "Renamed Six"
+        assert store.member("m06").email == m06.email

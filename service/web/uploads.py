@@ -44,9 +44,12 @@ def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool,
         fmt = "xlsx"
     with rt.lock:
         parsed = parse_file(data, fmt, mapping=mapping, saved=rt.engine.saved_mapping(event))
+        scope = None if admin else store.attendees(event)  # a host matches its own people
+        rt.engine.match_emails(parsed.rows, among=scope)
         errors = [] if admin else _foreign_rows(rt, event, parsed)
         try:  # with forbidden rows, a dry run only to list the other rows' errors too
-            report = rt.engine.import_file(parsed, event=event, dry_run=dry_run or bool(errors))
+            report = rt.engine.import_file(parsed, event=event, dry_run=dry_run or bool(errors),
+                                           email_scope=scope)
         except ValidationFailed as exc:
             errors += exc.errors
         if errors:
