@@ -451,3 +451,13 @@ def test_host_preview_import_errors_show_again_and_write_nothing(host_site):
     assert "bo@x" not in errors  # the messages do not repeat private values
     with Store(db) as store:
         assert store.count_members() == 72
+
+
+def test_api_xlsx_body_by_content_type(api):
+    client, h, _ = api
+    xlsx = (EXPORTS / "google_forms_responses.xlsx").read_bytes()
+    ctype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    r = client.post("/v1/members/import?dry_run=true", content=xlsx,
+                    headers=h | {"Content-Type": ctype})
+    assert r.status_code == 200, r.text
+    assert (r.json()["created"], r.json()["file"]["format"]) == (2, "xlsx")

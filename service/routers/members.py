@@ -20,9 +20,11 @@ from ..models import ImportOut, MemberIn, MemberOut, MemberPage, member_view
 router = APIRouter(prefix="/v1/members", tags=["members"],
                    responses=problem_responses(401, 403, 404, 422))
 
-_CONTENT_TYPES = {"text/csv": "csv", "application/json": "json",
+_CONTENT_TYPES = {"text/csv": "csv", "text/tab-separated-values": "csv",
+                  "application/json": "json",
                   "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
-                  "application/x-jsonlines": "jsonl"}
+                  "application/x-jsonlines": "jsonl",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 
 
 def _validate_one(record: dict[str, Any]) -> Member:
@@ -117,7 +119,8 @@ async def import_members(
         fmt = format or _CONTENT_TYPES.get(ctype)
     if fmt not in FORMATS:
         raise HTTPException(400, "cannot tell the format: send Content-Type text/csv, "
-                            "application/json or application/x-ndjson, or ?format=")
+                            "application/json, application/x-ndjson or the .xlsx type, "
+                            "or ?format=")
     mapping = _mapping(map, mapping_part)
 
     def run():
@@ -152,7 +155,7 @@ def _mapping(items: list[str], part) -> dict[str, str]:
 
 def _format_from_name(name: str) -> str | None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return {"ndjson": "jsonl"}.get(ext, ext) or None
+    return {"ndjson": "jsonl", "tsv": "csv", "txt": "csv"}.get(ext, ext) or None
 
 
 @router.get("/{member_id}", response_model=MemberOut, response_model_exclude_unset=True)
