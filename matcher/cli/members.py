@@ -68,6 +68,8 @@ def import_cmd(
         print_json(report.as_dict())
         return
     show_report(file.name, report)
+    if event and not dry_run:
+        out.print(f"Everyone in the file is now an attendee of {event!r}.", highlight=False)
 
 
 def show_report(name: str, report) -> None:
