@@ -3,8 +3,9 @@ rule of the pages: a host key may not overwrite a member outside its own event.
 
 A row whose id is already a member but not an attendee of the event is a row error for a host
 ("belongs to another event; ask an admin"); admin keys may upload anything. Any error, of
-either kind, and nothing is written. Error messages never repeat private values (email, phone,
-notes), not even the ones in the uploaded file.
+either kind, and nothing is written. A row without an id is matched by its email only among the
+event's own attendees for a host (never to someone else's member). Error messages never repeat
+private values (email, phone, notes), not even the ones in the uploaded file.
 """
 
 from __future__ import annotations
