@@ -7,7 +7,8 @@ members", "who should X meet") into calls on the small modules that do the work.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 
@@ -23,14 +24,25 @@ MATRIX_MAX = 3000  # up to this many members, keep the n x n score matrix (expos
 
 @dataclass(frozen=True)
 class ImportReport:
+    """Counts of an import, and from :meth:`Engine.import_file` also the ids created, the
+    fields changed per updated member, how the file was read (``file``: format, encoding,
+    delimiter, column -> field, unknown columns) and whether it was a dry run (nothing
+    written; ``encoded`` then counts the texts that would be embedded)."""
+
     created: int
     updated: int
     unchanged: int
     encoded: int
+    created_ids: tuple[str, ...] = ()
+    changes: dict[str, list[str]] = field(default_factory=dict)
+    file: dict[str, Any] = field(default_factory=dict)
+    dry_run: bool = False
 
-    def as_dict(self) -> dict[str, int]:
+    def as_dict(self) -> dict[str, Any]:
         return {"created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "encoded": self.encoded}
+                "unchanged": self.unchanged, "encoded": self.encoded,
+                "created_ids": list(self.created_ids), "changes": dict(self.changes),
+                "file": dict(self.file), "dry_run": self.dry_run}
 
 
 class Engine:
@@ -76,17 +88,87 @@ class Engine:
         return {text_hash(t): v for t, v in zip(todo, vecs, strict=True)}
 
     def import_members(
-        self, members: Sequence[Member], *, progress: Progress | None = None
+        self, members: Sequence[Member], *, progress: Progress | None = None,
+        fields: dict[str, set[str]] | None = None,
     ) -> ImportReport:
-        """Upsert validated ``members`` and cache vectors of any text not seen before.
+        """Upsert validated ``members`` and cache vectors of any text not seen before; with
+        ``fields`` (id -> names), existing members get only those fields written.
 
         Nothing is written unless everything is: vectors are computed first, then members and
         vectors land in one transaction.
         """
         new = self.embed_missing(members, progress=progress)
-        counts = self.store.save_import(list(members), new, model_id=self.model_id)
+        counts = self.store.save_import(list(members), new, model_id=self.model_id,
+                                        fields=fields)
         self.invalidate()  # members changed: scores must be recomputed
         return ImportReport(**counts, encoded=len(new))
+
+    def import_file(self, parsed, *, dry_run: bool = False, event: str | None = None,
+                    create_event: bool = False, email_scope: Sequence[str] | None = None,
+                    progress: Progress | None = None) -> ImportReport:
+        """Import a :class:`~matcher.importing.ParsedFile`: each row updates only the fields
+        its file gives (absent columns keep their stored values). All or nothing; with
+        ``dry_run`` nothing is written. With ``event``, the rows become its attendees and the
+        file's explicit column mapping is remembered in the event's settings (an unknown
+        event is created when ``create_event``, else NotFound). Rows whose id comes from
+        their email update the member with that email, among ``email_scope`` (ids) if given;
+        see :meth:`match_emails`."""
+        from .errors import NotFound
+        from .importing import plan
+
+        new_event = False
+        if event is not None:
+            try:
+                self.store.event(event)
+            except NotFound:
+                if not create_event:
+                    raise
+                new_event = True
+        self.match_emails(parsed.rows, among=email_scope)
+        stored = {m.id: m for m in self.store.members(parsed.ids())}
+        todo = plan(parsed.rows, stored, parsed.errors, columns=parsed.columns)
+        info = {"created_ids": tuple(todo.created), "changes": todo.changes,
+                "file": parsed.describe(), "dry_run": dry_run}
+        if dry_run:
+            model_id = self.model_id
+            texts = missing_texts(todo.members, lambda hs: set(self.store.vectors(model_id, hs)))
+            return ImportReport(len(todo.created), len(todo.changes), todo.unchanged,
+                                len(texts), **info)
+        if new_event:
+            self.store.create_event(event)
+        report = replace(self.import_members(todo.members, progress=progress,
+                                             fields=todo.given), **info)
+        if event is not None:
+            from .store import extra
+
+            extra.set_attendance(self.store, event, add=[m.id for m in todo.members])
+            if parsed.mapping:
+                settings = dict(self.store.event(event).settings or {})
+                settings["import_map"] = {**settings.get("import_map", {}), **parsed.mapping}
+                self.store.update_event(event, settings=settings)
+            self.invalidate()
+        return report
+
+    def match_emails(self, rows, *, among: Sequence[str] | None = None) -> None:
+        """Give a row whose id was derived from its email the id of the stored member with
+        that email (any letter case), so a list without ids never duplicates a member. Only
+        members in ``among`` are matched when it is given (a host's own attendees: the
+        profile of someone else's member is not theirs to change)."""
+        derived = [r for r in rows if r.id_from == "email"]
+        if not derived:
+            return
+        members = self.store.members(None if among is None else list(among))
+        by_email = {m.email.casefold(): m.id for m in members if m.email}
+        for r in derived:
+            known = by_email.get(str(r.given.get("email", "")).strip().casefold())
+            if known is not None:
+                r.given["id"] = known
+
+    def saved_mapping(self, event: str | None) -> dict[str, str]:
+        """The column mapping remembered for ``event`` (empty without one)."""
+        if event is None:
+            return {}
+        return dict((self.store.event(event).settings or {}).get("import_map", {}))
 
     def invalidate(self) -> None:
         """Forget cached scores (after members, attendance or history change)."""

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, ValidationInfo, field_validator
 
 ROLES: tuple[str, ...] = ("entre-ployee", "b2b-provider", "business-rep", "self", "non-b2b-rep")
 PRIVATE_FIELDS: frozenset[str] = frozenset({"email", "phone", "notes"})
@@ -62,6 +63,27 @@ def normalise_role(value: str) -> str:
     raise ValueError(f"unknown role {value!r}{hint} expected one of {', '.join(ROLES)}")
 
 
+def check_id(value: str) -> str:
+    """Refuse member ids that could act as a path or hide characters: path separators,
+    ``.`` / ``..`` and control or format characters (NUL, escapes, bidi overrides).
+
+    >>> check_id("m01")
+    'm01'
+    >>> check_id("../x")
+    Traceback (most recent call last):
+    ...
+    ValueError: an id may not contain a path separator (a slash or a backslash)
+    """
+    if "/" in value or "\\" in value:
+        raise ValueError("an id may not contain a path separator (a slash or a backslash)")
+    if value in (".", ".."):
+        raise ValueError("an id may not be '.' or '..'")
+    bad = next((c for c in value if unicodedata.category(c) in ("Cc", "Cf", "Cs", "Zl", "Zp")), None)
+    if bad is not None:
+        raise ValueError(f"an id may not contain control characters (found {bad!r})")
+    return value
+
+
 Text = Annotated[str, Field(max_length=MAX_TEXT)]
 Phrase = Annotated[str, Field(min_length=1, max_length=MAX_TEXT)]
 
@@ -98,6 +120,13 @@ class Member(BaseModel):
     tags: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=50)
     notes: Text = ""
     opt_out: bool = False
+
+    @field_validator("id")
+    @classmethod
+    def _safe_id(cls, value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get("stored"):
+            return value  # rows already in the store are read back as they are
+        return check_id(value)
 
     @field_validator("offers", "seeks", "tags", mode="before")
     @classmethod

@@ -54,6 +54,11 @@ class ImportOut(BaseModel):
     updated: int
     unchanged: int
     encoded: int
+    created_ids: list[str] = []
+    changes: dict[str, list[str]] = Field(default={}, description="updated id -> fields changed")
+    file: dict[str, Any] = Field(default={}, description=(
+        "format, encoding, delimiter, columns (column -> field) and unknown_columns"))
+    dry_run: bool = False
 
 
 class Recommendation(BaseModel):

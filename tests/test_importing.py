@@ -3,7 +3,7 @@ import json
 import pytest
 
 from matcher.errors import ValidationFailed
-from matcher.importing import parse_members
+from matcher.importing import parse_file, parse_members
 
 HEADER = "id,name,email,specialty,offers,seeks,role\n"
 GOOD = 'm1,Ana,ana@example.com,Bookkeeping for clinics,"payroll;books",a dentist,B2B provider\n'
@@ -44,11 +44,13 @@ def test_every_bad_row_is_listed_with_row_and_field():
     assert "row 5, field role: unknown role 'wizard'" in text
 
 
-def test_unknown_column_is_an_error():
-    with pytest.raises(ValidationFailed) as info:
-        parse_members(b"id,name,speciality\nm1,Ana,Tax\n", "csv")
-    fields = {e.field for e in info.value.errors}
-    assert {"speciality", "specialty"} <= fields
+def test_unknown_columns_are_kept_aside_and_listed():
+    parsed = parse_file(b"id,name,speciality,Favourite colour\nm1,Ana,Tax,green\n", "csv")
+    assert parsed.columns.fields == {"id": "id", "name": "name", "speciality": "specialty"}
+    assert parsed.describe()["unknown_columns"] == ["Favourite colour"]
+    assert parsed.rows[0].aside == {"Favourite colour": "green"}
+    assert parse_members(b"id,name,speciality,Favourite colour\nm1,Ana,Tax,green\n", "csv")[
+        0].specialty == "Tax"
 
 
 def test_bad_json_and_wrong_shape():

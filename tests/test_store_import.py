@@ -97,3 +97,20 @@ def test_events_attendance_and_meeting_history(tmp_path, encoder):
         assert store.met_pairs() == {("a1", "b2")}
         with pytest.raises(ValueError, match="exists already"):
             store.create_event("Nov mixer")
+
+
+def test_partial_save_writes_only_the_given_fields(tmp_path, encoder):
+    """An import that read a member, then lost a race with an edit of another field, does not
+    overwrite that edit: only the fields its file gave are written."""
+    with Store(tmp_path / "t.db") as store:
+        engine = Engine(store, encoder=encoder)
+        engine.import_members(parse_members(CSV.encode(), "csv"))
+        stale = store.member("a1")
+        edited = stale.model_copy(update={"notes": "edited meanwhile"})
+        store.save_import([edited], {}, model_id=engine.model_id)  # someone else's edit
+        renamed = stale.model_copy(update={"name": "Ana Q."})  # still holds the old notes
+        counts = store.save_import([renamed], {}, model_id=engine.model_id,
+                                   fields={"a1": {"name"}})
+        assert counts["updated"] == 1
+        assert (store.member("a1").name, store.member("a1").notes) == ("Ana Q.",
+                                                                       "edited meanwhile")

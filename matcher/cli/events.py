@@ -124,14 +124,28 @@ def pairings_cmd(
     if html_file:
         html_file.write_text(to_html(run.schedule, **run.export_kwargs()))
     if ics_dir and run.round_times:
-        ics_dir.mkdir(parents=True, exist_ok=True)
-        for i, member_id in enumerate(run.ids):
-            (ics_dir / f"{member_id}.ics").write_bytes(
-                to_ics(run.schedule, member=i, **run.export_kwargs()))
+        write_calendars(ics_dir, run, to_ics)
     if as_json:
         print_json(doc)
     else:
         show_pairings(doc)
+
+
+def write_calendars(directory: Path, run, to_ics) -> list[Path]:
+    """One .ics per attendee in ``directory``, named by :func:`ics_filename` (never a path
+    outside ``directory``, whatever the member id)."""
+    from ..pairing.export import ics_filename
+
+    directory.mkdir(parents=True, exist_ok=True)
+    root = directory.resolve()
+    written = []
+    for i, member_id in enumerate(run.ids):
+        path = root / ics_filename(member_id)
+        if path.parent != root:  # cannot happen with ics_filename; kept as the last guard
+            raise ValueError(f"refusing to write a calendar outside {directory}: {member_id!r}")
+        path.write_bytes(to_ics(run.schedule, member=i, **run.export_kwargs()))
+        written.append(path)
+    return written
 
 
 def compare_docs(old: dict, new: dict) -> dict:

@@ -15,14 +15,18 @@ table_names : list of str, optional
     A name per table number (``table_names[0]`` is table 1).
 event_name : str, optional
 
-Rounds and tables are numbered from 1 in every output.
+Rounds and tables are numbered from 1 in every output. Text cells of the CSV go through
+:func:`spreadsheet_safe`, and calendar files are named by :func:`ics_filename`: member ids come
+from uploaded files, so neither may become a formula or a path.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -36,6 +40,38 @@ from .templates import SCHEDULE_HTML
 
 Reasons = Callable[[int, int], list[str]]
 DEFAULT_ROUND = timedelta(minutes=15)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # OWASP CSV injection: the risky first chars
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(10)),
+             *(f"LPT{i}" for i in range(10))}
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """A text cell that a spreadsheet shows as text, never runs as a formula: a cell starting
+    with ``= + - @``, a tab or a carriage return gets a leading single quote (OWASP's advice
+    for CSV injection).
+
+    >>> print(spreadsheet_safe('=HYPERLINK("http://x","click")'))
+    '=HYPERLINK("http://x","click")
+    >>> spreadsheet_safe("Ana Lopez")
+    'Ana Lopez'
+    """
+    return "'" + cell if cell.startswith(FORMULA_START) else cell
+
+
+def ics_filename(member_id: str) -> str:
+    """A plain file name for ``member_id``'s calendar: letters, digits, ``-``, ``_`` and
+    ``.`` stay, anything else becomes ``_``, no leading dot; whenever the id had to change,
+    a short hash of it is added so two ids never share a file.
+
+    >>> ics_filename("m01")
+    'm01.ics'
+    >>> ics_filename("../../etc/passwd").startswith("_.._etc_passwd-")
+    True
+    """
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", member_id).lstrip(".")[:80]
+    if safe != member_id or not safe or safe.split(".")[0].upper() in _RESERVED:
+        safe = f"{safe}-{hashlib.sha256(member_id.encode()).hexdigest()[:8]}"
+    return safe + ".ics"
 
 
 @dataclass
@@ -154,7 +190,8 @@ def to_csv(
 ) -> str:
     """One row per table per round: ``round,table,members,names,score,reasons``.
 
-    ``members`` are ids joined by ``;``, ``names`` joined by ``; ``, ``reasons`` by `` | ``.
+    ``members`` are ids joined by ``;``, ``names`` joined by ``; ``, ``reasons`` by `` | ``;
+    each text cell through :func:`spreadsheet_safe`.
     """
     lab = _labels(schedule, ids, names, reasons, round_times, table_names, event_name)
     buf = io.StringIO()
@@ -162,9 +199,10 @@ def to_csv(
     out.writerow(["round", "table", "members", "names", "score", "reasons"])
     for r, rnd in enumerate(schedule.rounds):
         for t, g in enumerate(rnd):
-            out.writerow([r + 1, t + 1, ";".join(lab.ids[i] for i in g),
-                          "; ".join(lab.names[i] for i in g),
-                          f"{schedule.scores[r][t]:.4f}", " | ".join(lab.group_reasons(g))])
+            text = [";".join(lab.ids[i] for i in g), "; ".join(lab.names[i] for i in g)]
+            out.writerow([r + 1, t + 1, *map(spreadsheet_safe, text),
+                          f"{schedule.scores[r][t]:.4f}",
+                          spreadsheet_safe(" | ".join(lab.group_reasons(g)))])
     return buf.getvalue()
 
 

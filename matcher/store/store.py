@@ -147,9 +147,13 @@ class Store:
         vectors: dict[str, np.ndarray],
         *,
         model_id: str,
+        fields: dict[str, set[str]] | None = None,
     ) -> dict[str, int]:
         """Upsert ``members`` by id and cache ``vectors`` (text hash -> vector), atomically.
 
+        With ``fields`` (id -> field names), an existing member gets only those fields
+        written; the others keep what the row holds now (a partial import never overwrites a
+        field it did not set, even one changed since the import read it).
         Returns counts of ``created``, ``updated`` and ``unchanged`` members.
         """
         counts = {"created": 0, "updated": 0, "unchanged": 0}
@@ -165,8 +169,11 @@ class Store:
                 if row is None:
                     s.add(MemberRow(**data, created_at=now, updated_at=now))
                     counts["created"] += 1
-                elif _to_member(row) != m:
-                    for key, value in data.items():
+                    continue
+                keys = data.keys() if fields is None or m.id not in fields else fields[m.id]
+                changed = {k: data[k] for k in keys if getattr(row, k) != data[k]}
+                if changed:
+                    for key, value in changed.items():
                         setattr(row, key, value)
                     row.updated_at = now
                     counts["updated"] += 1
@@ -313,5 +320,6 @@ def _to_member(row: MemberRow) -> Member:
             "seeks": row.seeks, "role": row.role, "location": row.location,
             "company": row.company, "tags": row.tags, "notes": row.notes,
             "opt_out": row.opt_out,
-        }
+        },
+        context={"stored": True},  # ids stored before the id check was added still read back
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
@@ -9,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import ValidationError
 
 from matcher.errors import NotFound, ValidationFailed
-from matcher.importing import FORMATS, parse_members, validate_records
+from matcher.importing import FORMATS, parse_file, parse_map, validate_records
 from matcher.profiles import Member
 from matcher.store import extra
 
@@ -20,9 +21,11 @@ from ..models import ImportOut, MemberIn, MemberOut, MemberPage, member_view
 router = APIRouter(prefix="/v1/members", tags=["members"],
                    responses=problem_responses(401, 403, 404, 422, 429))
 
-_CONTENT_TYPES = {"text/csv": "csv", "application/json": "json",
+_CONTENT_TYPES = {"text/csv": "csv", "text/tab-separated-values": "csv",
+                  "application/json": "json",
                   "application/x-ndjson": "jsonl", "application/jsonl": "jsonl",
-                  "application/x-jsonlines": "jsonl"}
+                  "application/x-jsonlines": "jsonl",
+                  "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx"}
 
 
 def _validate_one(record: dict[str, Any]) -> Member:
@@ -82,16 +85,28 @@ def create_member(member: MemberIn, rt: RuntimeDep, p: Admin):
         "text/csv": {"schema": {"type": "string"}},
         "application/json": {"schema": {"type": "array", "items": {"type": "object"}}},
         "multipart/form-data": {"schema": {"type": "object", "properties": {
-            "file": {"type": "string", "format": "binary"}}, "required": ["file"]}},
+            "file": {"type": "string", "format": "binary"},
+            "mapping": {"type": "string", "description": 'JSON object {"column": "field"}'}},
+            "required": ["file"]}},
     }}},
 )
 async def import_members(
     request: Request, rt: RuntimeDep, p: Admin,
-    format: Annotated[str | None, Query(pattern="^(csv|json|jsonl)$")] = None,
+    format: Annotated[str | None, Query(pattern="^(csv|json|jsonl|xlsx)$")] = None,
+    map: Annotated[list[str], Query(max_length=200, description=(
+        '"Column=field", repeatable: which field a column of the file fills '
+        "(a field, first_name, last_name, or - to leave it aside)"))] = [],  # noqa: B006
+    event: Annotated[str | None, Query(max_length=200, description=(
+        "make the rows attendees of this event; its remembered mapping applies and the "
+        "given one is remembered"))] = None,
+    dry_run: Annotated[bool, Query(description="report what would change; write nothing")] = False,
 ):
-    """Bulk upsert from CSV, JSON or JSONL (body or multipart ``file``); all-or-nothing:
-    any bad row gives 422 listing every row error and writes nothing."""
+    """Bulk upsert from CSV (any common encoding and delimiter), Excel .xlsx, JSON or JSONL
+    (body or multipart ``file``, with an optional ``mapping`` part); all-or-nothing: any bad
+    row gives 422 listing every row error and writes nothing. Columns the file leaves out keep
+    their stored values; the report lists the fields changed per member."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    mapping_part = None
     if ctype == "multipart/form-data":
         form = await request.form()
         upload = form.get("file")
@@ -99,24 +114,49 @@ async def import_members(
             raise HTTPException(400, "multipart body needs a 'file' part")
         data = await upload.read()
         fmt = format or _format_from_name(upload.filename or "")
+        mapping_part = form.get("mapping")
     else:
         data = await request.body()
         fmt = format or _CONTENT_TYPES.get(ctype)
     if fmt not in FORMATS:
         raise HTTPException(400, "cannot tell the format: send Content-Type text/csv, "
-                            "application/json or application/x-ndjson, or ?format=")
-    members = parse_members(data, fmt)
+                            "application/json, application/x-ndjson or the .xlsx type, "
+                            "or ?format=")
+    mapping = _mapping(map, mapping_part)
 
     def run():
         with rt.lock:
-            return rt.engine.import_members(members)
+            saved = rt.engine.saved_mapping(event)
+            parsed = parse_file(data, fmt, mapping=mapping, saved=saved)
+            report = rt.engine.import_file(parsed, dry_run=dry_run, event=event)
+            if not dry_run:
+                rt.invalidate()
+            return report
 
     return (await run_in_threadpool(run)).as_dict()
 
 
+def _mapping(items: list[str], part) -> dict[str, str]:
+    """``?map=`` items and a multipart ``mapping`` JSON object, as one column -> field dict."""
+    try:
+        mapping = parse_map(items)
+    except ValueError as exc:
+        raise HTTPException(422, str(exc)) from None
+    if part is None:
+        return mapping
+    text = part if isinstance(part, str) else part.file.read().decode("utf-8", "replace")
+    try:
+        obj = json.loads(text)
+    except (json.JSONDecodeError, RecursionError):
+        obj = None
+    if not isinstance(obj, dict) or not all(isinstance(v, str) for v in obj.values()):
+        raise HTTPException(422, 'the mapping part must be a JSON object {"column": "field"}')
+    return {**mapping, **obj}
+
+
 def _format_from_name(name: str) -> str | None:
     ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    return {"ndjson": "jsonl"}.get(ext, ext) or None
+    return {"ndjson": "jsonl", "tsv": "csv", "txt": "csv"}.get(ext, ext) or None
 
 
 @router.get("/{member_id}", response_model=MemberOut, response_model_exclude_unset=True)

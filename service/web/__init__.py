@@ -10,11 +10,11 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.staticfiles import StaticFiles
 
-from . import host, member, pairings, signin
+from . import host, member, pairings, signin, upload_preview
 from .pages import STATIC_DIR, PageRoute
 
 router = APIRouter(route_class=PageRoute)
-for _module in (signin, host, pairings, member):
+for _module in (signin, host, upload_preview, pairings, member):
     router.include_router(_module.router)
 
 

@@ -3,22 +3,20 @@ rule of the pages: a host key may not overwrite a member outside its own event.
 
 A row whose id is already a member but not an attendee of the event is a row error for a host
 ("belongs to another event; ask an admin"); admin keys may upload anything. Any error, of
-either kind, and nothing is written. Error messages never repeat private values (email, phone,
-notes), not even the ones in the uploaded file.
+either kind, and nothing is written. A row without an id is matched by its email only among the
+event's own attendees for a host (never to someone else's member). Error messages never repeat
+private values (email, phone, notes), not even the ones in the uploaded file.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 
 from matcher.engine import ImportReport
 from matcher.errors import RowError, ValidationFailed
-from matcher.importing import parse_members
+from matcher.importing import ParsedFile, parse_file
 from matcher.profiles import PRIVATE_FIELDS
-from matcher.store import extra
 
 from ..deps import Runtime
 
@@ -35,43 +33,50 @@ class UploadRow:
     errors: list[str] = field(default_factory=list)
 
 
-def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool) -> ImportReport:
-    """Import the CSV ``data`` and make every row an attendee of ``event``; raises
-    :class:`ValidationFailed` (nothing written) on any bad or forbidden row."""
+def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool,
+                     fmt: str = "csv", mapping: dict[str, str] | None = None,
+                     dry_run: bool = False) -> ImportReport:
+    """Import the file ``data`` and make every row an attendee of ``event``; raises
+    :class:`ValidationFailed` (nothing written) on any bad or forbidden row. Columns the file
+    leaves out keep their stored values; the event's remembered column mapping applies."""
     store = rt.engine.store
     store.event(event)  # NotFound for an unknown event
-    errors: list[RowError] = []
-    try:
-        members = parse_members(data, "csv")
-    except ValidationFailed as exc:
-        errors, members = list(exc.errors), []
+    if data.startswith(b"PK\x03\x04"):  # a zip: an Excel workbook
+        fmt = "xlsx"
     with rt.lock:
-        if not admin:
-            errors += _foreign_rows(rt, event, _raw_rows(data))
+        parsed = parse_file(data, fmt, mapping=mapping, saved=rt.engine.saved_mapping(event))
+        scope = None if admin else store.attendees(event)  # a host matches its own people
+        rt.engine.match_emails(parsed.rows, among=scope)
+        errors = [] if admin else _foreign_rows(rt, event, parsed)
+        try:  # with forbidden rows, a dry run only to list the other rows' errors too
+            report = rt.engine.import_file(parsed, event=event, dry_run=dry_run or bool(errors),
+                                           email_scope=scope)
+        except ValidationFailed as exc:
+            errors += exc.errors
         if errors:
             raise ValidationFailed(sorted(errors, key=lambda e: e.row))
-        report = rt.engine.import_members(members)
-        extra.set_attendance(store, event, add=[m.id for m in members])
-        rt.invalidate()
+        if not dry_run:
+            rt.invalidate()
     return report
 
 
-def _foreign_rows(rt: Runtime, event: str, rows: list[UploadRow]) -> list[RowError]:
-    ids = [r.id for r in rows if r.id]
+def _foreign_rows(rt: Runtime, event: str, parsed: ParsedFile) -> list[RowError]:
+    ids = parsed.ids()
     existing = {m.id for m in rt.engine.store.members(ids)}
     ours = set(rt.engine.store.attendees(event))
-    return [RowError(r.row, "id", f"member id {r.id!r} belongs to another event; ask an admin")
-            for r in rows if r.id in existing and r.id not in ours]
+    return [RowError(r.row, "id", f"member id {r.given['id']!r} belongs to another event; "
+                     "ask an admin")
+            for r in parsed.rows if r.given.get("id") in existing and r.given["id"] not in ours]
 
 
 def _raw_rows(data: bytes) -> list[UploadRow]:
+    """The rows as the host sees them (id, derived when the file has none, and name)."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+        parsed = parse_file(data, "xlsx" if data.startswith(b"PK\x03\x04") else "csv")
+    except ValidationFailed:
         return []
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    return [UploadRow(n, (raw.get("id") or "").strip(), (raw.get("name") or "").strip())
-            for n, raw in enumerate(reader, start=1)]
+    return [UploadRow(r.row, str(r.given.get("id") or ""), str(r.given.get("name") or ""))
+            for r in parsed.rows]
 
 
 def shown_errors(data: bytes, errors: list[RowError]) -> tuple[list[UploadRow], list[str]]:
