@@ -52,13 +52,24 @@ def test_host_maps_a_column_in_the_preview_and_it_is_remembered(new_page, empty_
         ana = next(m for m in store.members() if m.name == "Ana Lopez")
         assert ana.seeks == ["hospital HR managers", "staffing agencies"]
 
+    # the next export: the same two people (stable ids, so nothing is duplicated) and one more
     second = db.parent / "next.csv"
-    second.write_text(EXPORT.replace("Roof repair for small offices", "Roof and gutter repair"),
-                      encoding="utf-8")
+    second.write_text(EXPORT + "1003,Cy,Ng,cy@ng.example.com,Owner,Ng Bakery,Wedding cakes,"
+                      "event planners\n", encoding="utf-8")
     page.get_by_label("Attendee CSV").set_input_files(second)
     page.get_by_role("button", name="Preview and map columns").click()
     expect(page.get_by_label("Tell us what you do best")).to_have_value("specialty")
     expect(page.get_by_role("status")).to_have_text(
-        "Would import: 0 new, 1 updated, 1 unchanged.")
-    expect(page.locator("#changes")).to_contain_text(re.compile(r"p-[0-9a-f]{12}: specialty"))
+        "Would import: 1 new, 0 updated, 2 unchanged.")
     shot(page, "host-upload-preview-remembered")
+
+    # a host may not change a stored profile (issue 14): the changed row is refused, by name
+    third = db.parent / "edited.csv"
+    third.write_text(EXPORT.replace("Roof repair for small offices", "Roof and gutter repair"),
+                     encoding="utf-8")
+    page.goto(f"{base}/host/{EVENT}")
+    page.get_by_label("Attendee CSV").set_input_files(third)
+    page.get_by_role("button", name="Preview and map columns").click()
+    expect(page.get_by_role("alert")).to_contain_text("1 row has problems")
+    expect(page.get_by_text(re.compile("may not change an existing member's profile"))
+           ).to_be_visible()

@@ -7,9 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
 
-from matcher.errors import NotFound, RowError, ValidationFailed
-from matcher.importing import parse_members
-from matcher.profiles import FIELDS
+from matcher.errors import NotFound, ValidationFailed
 from matcher.report import role_report
 
 from ..deps import RuntimeDep
@@ -92,9 +90,6 @@ def upload(event: str, request: Request, rt: RuntimeDep, p: HostPoster,
     profile (that takes the member's own key or an admin's)."""
     data = file.file.read()
     try:
-        refused = [] if p.admin else _profile_changes(rt, event, data)
-        if refused:
-            raise ValidationFailed(refused)
         report = import_attendees(rt, event, data, admin=p.admin)
     except ValidationFailed as exc:
         rows, general = shown_errors(data, exc.errors)
@@ -104,30 +99,6 @@ def upload(event: str, request: Request, rt: RuntimeDep, p: HostPoster,
     r = report.as_dict()
     return see_other(f"/host/{q(event)}?created={r['created']}&updated={r['updated']}"
                      f"&unchanged={r['unchanged']}")
-
-
-def _profile_changes(rt, event: str, data: bytes) -> list[RowError]:
-    """Rows of the upload that would change the stored profile of one of the event's
-    attendees: each row as the import reads it, against what is stored. Rows for members of
-    other events and unreadable files are left to the import's own checks."""
-    try:
-        members = parse_members(data, "csv")
-    except ValidationFailed:
-        return []  # the import refuses the file and says why
-    store = rt.engine.store
-    ours = set(store.attendees(event)) if members else set()
-    stored = {m.id: m for m in store.members([m.id for m in members if m.id in ours])}
-    errors = []
-    for row, new in enumerate(members, start=1):
-        current = stored.get(new.id)
-        if current is None:
-            continue
-        changed = [f for f in FIELDS if getattr(new, f) != getattr(current, f)]
-        if changed:
-            errors.append(RowError(row, "id", (
-                f"member {new.id!r} exists; a host upload may not change an existing member's "
-                f"profile ({', '.join(changed)}): that needs the member's own key or an admin's")))
-    return errors
 
 
 @router.get("/host/{event}/report")

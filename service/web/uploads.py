@@ -48,16 +48,30 @@ def import_attendees(rt: Runtime, event: str, data: bytes, *, admin: bool,
         scope = None if admin else store.attendees(event)  # a host matches its own people
         rt.engine.match_emails(parsed.rows, among=scope)
         errors = [] if admin else _foreign_rows(rt, event, parsed)
-        try:  # with forbidden rows, a dry run only to list the other rows' errors too
-            report = rt.engine.import_file(parsed, event=event, dry_run=dry_run or bool(errors),
-                                           email_scope=scope)
+        try:  # a host's file is checked by a dry run first: it may not change a profile
+            report = rt.engine.import_file(parsed, event=event, email_scope=scope,
+                                           dry_run=dry_run or not admin or bool(errors))
         except ValidationFailed as exc:
             errors += exc.errors
+        else:
+            errors += [] if admin else _changed_rows(parsed, report)
         if errors:
             raise ValidationFailed(sorted(errors, key=lambda e: e.row))
         if not dry_run:
+            if not admin:
+                report = rt.engine.import_file(parsed, event=event, email_scope=scope)
             rt.invalidate()
     return report
+
+
+def _changed_rows(parsed: ParsedFile, report: ImportReport) -> list[RowError]:
+    """Rows that would change an existing member's stored profile: a host adds new members
+    and seats its attendees, but changing a profile needs the member's own key or an admin's."""
+    return [RowError(r.row, "id", (
+                f"member {r.given.get('id')!r} exists; a host upload may not change an existing "
+                f"member's profile ({', '.join(report.changes[r.given.get('id')])}): that needs "
+                "the member's own key or an admin's"))
+            for r in parsed.rows if r.given.get("id") in report.changes]
 
 
 def _foreign_rows(rt: Runtime, event: str, parsed: ParsedFile) -> list[RowError]:
