@@ -83,19 +83,25 @@ class RoleClassifier:
 
         return hstack([csr_matrix(X), TFIDF_WEIGHT * self.tfidf_.transform(texts)]).tocsr()
 
-    def fit(self, X: np.ndarray, texts: list[str], y: list[str]):
-        """X : ndarray of shape (n, 388) from :func:`role_features`; texts : profile texts."""
+    def fit(self, X: np.ndarray, texts: list[str], y: list[str], *, groups=None):
+        """X : ndarray of shape (n, 388) from :func:`role_features`; texts : profile texts;
+        groups : optional group per row (e.g. the occupation): the temperature is then fitted
+        on out-of-fold logits of folds that keep each group whole (unseen occupations)."""
         y = np.asarray(y)
         unknown = set(y) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown role labels {sorted(unknown)}; expected {ROLES}")
         codes = np.array([ROLES.index(r) for r in y])
         # out-of-fold logits for the temperature (each fold refits TF-IDF too)
-        from sklearn.model_selection import StratifiedKFold
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
         logits = np.zeros((len(y), len(ROLES)))
-        folds = StratifiedKFold(5, shuffle=True, random_state=self.random_state)
-        for tr, te in folds.split(X, y):
+        if groups is None:
+            splits = StratifiedKFold(5, shuffle=True, random_state=self.random_state).split(X, y)
+        else:
+            splits = StratifiedGroupKFold(5, shuffle=True, random_state=self.random_state).split(
+                X, y, groups=np.asarray(groups))
+        for tr, te in splits:
             inner = RoleClassifier(C=self.C)._fit_plain(X[tr], [texts[i] for i in tr], y[tr])
             logits[te] = inner.decision_function(X[te], [texts[i] for i in te])
         self._fit_plain(X, texts, y)
