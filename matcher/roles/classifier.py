@@ -139,6 +139,29 @@ class RoleClassifier:
     def predict(self, X: np.ndarray, texts: list[str]) -> list[str]:
         return [ROLES[i] for i in self.predict_proba(X, texts).argmax(axis=1)]
 
+    def cue_words(self, text: str, role: str, other: str, n: int = 3) -> list[str]:
+        """Words or word pairs of ``text`` that most favour ``role`` over ``other`` (their
+        TF-IDF weight times the coefficient difference), strongest first; only positive ones."""
+        self._check()
+        row = self.tfidf_.transform([text])
+        a, b = ROLES.index(role), ROLES.index(other)
+        k = self.coef_.shape[1] - len(self.tfidf_.vocabulary)
+        diff = self.coef_[a, k:] - self.coef_[b, k:]
+        idx, w = row.indices, row.data * TFIDF_WEIGHT * diff[row.indices]
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        picked: list[str] = []
+        for j in np.argsort(-w):
+            term = str(self.tfidf_.vocabulary[idx[j]])
+            if w[j] <= 0.05 or len(picked) == n:
+                break
+            if all(t in ENGLISH_STOP_WORDS or t in ("offers", "seeks") for t in term.split()):
+                continue
+            if any(term in p or p in term for p in picked):
+                continue
+            picked.append(term)
+        return picked
+
     def nearest_exemplar(self, profile: np.ndarray, role: str) -> tuple[str, float]:
         """The labelled profile of ``role`` closest to ``profile`` (text, cosine)."""
         self._check()
