@@ -30,6 +30,7 @@ import numpy as np
 
 from .embedding.weights import DIM, MODEL_NAME
 from .errors import RolecallError
+from .industry import exact_top_k
 
 __all__ = ["OccupationDataError", "OccupationIndex", "OccupationMatch", "default_occupations"]
 
@@ -92,6 +93,7 @@ class OccupationIndex:
         self.title_occ = title_occ
         self.title_text = title_text
         self._pos = {c: i for i, c in enumerate(self.codes)}
+        self._first_words = {t.split(" ", 1)[0] for t in lexicon}
 
     @classmethod
     def load(cls, folder: str | Path | None = None) -> OccupationIndex:
@@ -147,10 +149,12 @@ class OccupationIndex:
         counts len(words) (longer titles are more specific), split among the occupations that
         share the title; spans inside a longer matched span are skipped."""
         words = normalise(text).split()
+        starts = [i for i, w in enumerate(words) if w in self._first_words]
         found: list[tuple[int, int, list[int]]] = []
         for n in range(min(MAX_NGRAM, len(words)), 0, -1):
-            for i in range(len(words) - n + 1):
-                if any(a <= i and i + n <= b for a, b, _ in found):
+            for i in starts:
+                if i + n > len(words) or (found and any(a <= i and i + n <= b
+                                                        for a, b, _ in found)):
                     continue
                 occ = self.lexicon.get(" ".join(words[i:i + n]))
                 if occ:
@@ -169,12 +173,10 @@ class OccupationIndex:
             raise ValueError(f"{len(texts)} texts but {len(q)} vectors")
         q = q / np.clip(np.linalg.norm(q, axis=1, keepdims=True), 1e-12, None)
         out = []
+        if "_search" not in self.__dict__:
+            self._search = exact_top_k(self.title_vectors)
         for lo in range(0, len(q), _CHUNK):
-            sims = q[lo:lo + _CHUNK] @ self.title_vectors.T
-            top = np.argpartition(-sims, K - 1, axis=1)[:, :K]
-            ts = np.take_along_axis(sims, top, axis=1)
-            order = np.argsort(-ts, axis=1, kind="stable")
-            top, ts = np.take_along_axis(top, order, 1), np.take_along_axis(ts, order, 1)
+            ts, top = self._search(q[lo:lo + _CHUNK], K)
             for r in range(len(top)):
                 out.append(self._combine(texts[lo + r], top[r], ts[r]))
         return out
