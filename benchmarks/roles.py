@@ -16,6 +16,7 @@ the store, timed in one run:
 
     python benchmarks/roles.py            # N = 10,000
     python benchmarks/roles.py --n 2000
+    python benchmarks/roles.py --db /tmp/roles-bench.db   # keep the store, reuse it next time
 """
 
 from __future__ import annotations
@@ -105,14 +106,22 @@ def timed(fn, repeat: int = 3) -> float:
 def main(argv=None) -> dict:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=10_000)
+    ap.add_argument("--db", type=Path, default=None,
+                    help="Keep the store here and reuse it on the next run (same --n).")
     args = ap.parse_args(argv)
     n = args.n
     index, occupations = default_index(), default_occupations()
     market, model, taxonomy = MarketModel.load(), RoleClassifier.load(), load_taxonomy()
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = args.db or Path(tmp) / "bench.db"
+        fresh = not db.exists()
+        store = Store(db)
         engine = Engine(store, encoder=get_encoder())
         t = time.perf_counter()
-        engine.import_members(members(n))
+        if fresh:
+            engine.import_members(members(n))
+        elif len(engine.matrix()) != n:
+            raise SystemExit(f"{db} holds {len(engine.matrix())} members, not {n}")
         setup = time.perf_counter() - t
         kw = {"index": index, "occupations": occupations, "market": market, "model": model}
         figures = {
@@ -132,6 +141,7 @@ def main(argv=None) -> dict:
             figures["per_member_loop_seconds_scaled"] / figures["read_and_classify_seconds"], 1)
         figures["cost_vs_previous_reading"] = round(
             figures["read_and_classify_seconds"] / figures["previous_reading_seconds"], 2)
+        store.close()
     path = write("roles", figures)
     for k, v in figures.items():
         print(f"{k:34s} {v}")

@@ -39,14 +39,15 @@ BUSINESS_AUDIENCE = (
     "for developers", "for sales teams", "for hospitals and clinics",
 )
 _CONSUMER_WORDS = {
-    "patient", "patients", "pts", "family", "families", "homeowner", "homeowners", "home",
+    "patient", "patients", "pts", "family", "families", "homeowner", "homeowners",
     "homes", "parent", "parents", "kid", "kids", "child", "children", "toddlers", "teen", "teens",
     "women", "men", "couples", "individuals", "seniors", "elderly", "adults", "athletes",
     "brides", "wedding", "diners", "guests", "travelers", "travellers", "pets", "pet", "dog",
     "dogs", "cats", "residents", "neighbors", "personal", "household", "households",
-    "consumers", "shoppers", "fans", "people", "smiles", "clientele", "moms", "dads", "babies",
-    "walk", "book", "appointments", "retirees", "veterans", "singles", "runners",
+    "consumers", "shoppers", "fans", "smiles", "clientele", "moms", "dads", "babies",
+    "retirees", "veterans", "singles", "runners", "homebuyers", "renters",
 }
+WINDOW = 6  # words after a customer-naming word ("for", "to", "serving") that name the audience
 _BUSINESS_WORDS = {
     "business", "businesses", "biz", "companies", "company", "enterprise", "enterprises",
     "startups", "startup", "teams", "team", "employers", "merchants", "firms", "firm",
@@ -55,10 +56,15 @@ _BUSINESS_WORDS = {
     "offices", "fleets", "3pls", "distributors", "carriers", "lenders", "banks", "insurers",
     "saas", "fintech", "organizations", "organisations", "vendors", "suppliers", "accounting",
     "hr", "sales", "marketing", "operators", "landlords", "builders", "architects",
-    "corporations", "plants", "warehouses", "stores", "shops", "owners",
+    "corporations", "plants", "warehouses", "stores", "shops",
 }
 _BUSINESS_ANYWHERE = {"b2b", "saas", "api", "enterprise", "commercial", "corporate", "wholesale",
                       "industrial", "b2b2c", "payroll", "compliance", "procurement", "invoicing"}
+# words that make a text about a product rather than a practitioner: "software for dentists"
+# sells to dental practices even though dentists serve consumers
+_PRODUCT_WORDS = {"app", "apps", "software", "platform", "api", "saas", "tool", "tools",
+                  "marketplace", "dashboard", "automation", "plugin", "crm", "portal",
+                  "subscription", "tooling", "analytics", "ai", "startup", "sdk", "service"}
 _TRIGGERS = {"for", "serving", "serve", "serves", "to", "help", "helps", "helping", "with",
              "clients", "customers", "advises", "advise", "represents", "represent"}
 _TOKEN = re.compile(r"[a-z0-9]+")
@@ -66,13 +72,19 @@ _TOKEN = re.compile(r"[a-z0-9]+")
 FEATURES = (
     "industry_share", "industry_confidence", "industry_share_x_conf",
     "occupation_share", "occupation_confidence", "occupation_share_x_conf",
-    "audience_cosine", "consumer_cues", "business_cues",
+    "audience_cosine", "consumer_cues", "business_cues", "product_words",
+    "occupation_x_product",
 )
+
+
+def product_words(text: str) -> float:
+    """How many product words ("app", "software", "API", "platform"...) ``text`` has."""
+    return float(sum(w in _PRODUCT_WORDS for w in _TOKEN.findall(text.lower())))
 
 
 def audience_cues(text: str) -> tuple[float, float]:
     """(consumer cue count, business cue count) of ``text``. Consumer words count anywhere
-    ("patients", "homeowners"); business words only within four words after a word that names
+    ("patients", "homeowners"); business words only within WINDOW words after a word that names
     the customers ("for", "serving", "helps"...), so "practices at Lakeside Dental Clinic" is
     not a business cue but "software for dental practices" is; a few words (B2B, SaaS, API,
     commercial, payroll) count anywhere."""
@@ -82,11 +94,10 @@ def audience_cues(text: str) -> tuple[float, float]:
     for i, w in enumerate(words):
         if w in _TRIGGERS:
             after = i
-        if w in _BUSINESS_ANYWHERE or (w in _BUSINESS_WORDS and i - after <= 4):
+        if w in _BUSINESS_ANYWHERE or (w in _BUSINESS_WORDS and i - after <= WINDOW):
             business += 1
-        elif w in _CONSUMER_WORDS and not (i + 1 < len(words) and words[i + 1] == "owners"
-                                           and w in ("business", "home")):
-            consumer += 1
+        elif w in _CONSUMER_WORDS and not _PRODUCT_WORDS & set(words[i + 1:i + 3]):
+            consumer += 1  # ... unless it only qualifies a product ("patient scheduling app")
     return consumer, business
 
 
@@ -99,13 +110,15 @@ def market_features(texts: list[str], vectors: np.ndarray, industry: list, occup
     cons, bus = prototypes
     aud = (v @ cons.T).max(axis=1) - (v @ bus.T).max(axis=1)
     cues = np.array([audience_cues(t) for t in texts], dtype=np.float64).reshape(-1, 2)
+    prod = np.log1p([product_words(t) for t in texts])
     ish = np.array([m.consumer_share for m in industry])
     ico = np.array([m.confidence for m in industry])
     osh = np.array([m.consumer_share for m in occupation])
     oco = np.array([m.confidence for m in occupation])
     return np.column_stack([
         ish - 0.5, ico, (ish - 0.5) * ico, osh - 0.5, oco, (osh - 0.5) * oco,
-        10 * aud, np.log1p(cues[:, 0]), np.log1p(cues[:, 1]),
+        10 * aud, np.log1p(cues[:, 0]), np.log1p(cues[:, 1]), prod,
+        (osh - 0.5) * oco * prod,
     ]).astype(np.float64)
 
 

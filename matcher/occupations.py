@@ -39,7 +39,7 @@ K = 10  # nearest embedded titles that vote
 TEMPERATURE = 0.04  # vote weight exp((sim - best) / T)
 FIT_LOW, FIT_HIGH = 0.35, 0.75  # cosine of the best title -> fit ramp 0..1
 MAX_NGRAM = 6
-LEXICAL_WEIGHT = 0.6  # share of the vote given to exact title matches when there are any
+LEXICAL_WEIGHT = 0.8  # share of the vote given to exact title matches when there are any
 _CHUNK = 1024
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # single-word titles that name a position, not an occupation ("Owner", "Manager", "Partner")
@@ -194,7 +194,7 @@ class OccupationIndex:
         if lex:
             lt = sum(lex.values())
             strength = min(1.0, max(lex.values()) / 2.0)  # a two-word title match is sure
-            a = LEXICAL_WEIGHT * strength
+            a = LEXICAL_WEIGHT
             keys = set(emb) | set(lex)
             score = {o: (1 - a) * emb.get(o, 0.0) + a * lex.get(o, 0.0) / lt for o in keys}
             fit = max(fit, strength)

@@ -60,11 +60,37 @@ BUSINESS_SIDE = [("a bookkeeping service for small businesses", "businesses"),
                  ("a grant-writing service for nonprofits", "businesses"),
                  ("an IT support business for small offices", "businesses"),
                  ("a B2B data-cleaning startup", "businesses")]
+SELF_TEMPLATES = [
+    "{t} looking for a new job in {city}, open to full-time roles.",
+    "Student studying to become {a} {tl}; looking for an internship.",
+    "Retired {tl}, happy to mentor people starting out.",
+    "{t} | Open to work | Seeking my next role in {city}",
+    "Laid off last month after six years as {a} {tl}. Looking for my next position.",
+    "{name} is {a} {tl} between jobs and is looking for a team to join.",
+    "Recent graduate, looking for an entry-level {tl} position.",
+    "{name}, a recently retired {tl}, wants to volunteer and teach a night class.",
+    "Moved to {city} and job hunting: {tl} with five years of experience.",
+]
+SELF_RULES = ["job seeker", "student", "retiree mentoring", "job seeker", "job seeker",
+              "job seeker", "student", "retiree mentoring", "job seeker"]
+SIDE_TEMPLATES = [
+    "{t} at {biz} by day; on the side I'm starting {side}.",
+    "I work full time as {a} {tl} and I'm launching {side} on my days off.",
+    "{t} @ {biz} | Building {side} on nights and weekends",
+    "{name} is {a} {tl} at {biz} who is quietly starting {side} on the side.",
+    "Full-time {tl}; my side project is {side}. Looking for first customers.",
+    "Employed as {a} {tl}, testing an idea: {side}.",
+]
 PRODUCTS = ["app", "software", "platform", "marketplace", "subscription service", "online course",
             "API", "booking tool", "community", "analytics dashboard"]
 APP_CONSUMERS = ["new parents", "runners", "home cooks", "gamers", "college students",
                  "seniors", "couples", "cat owners", "hikers", "book lovers", "teens",
-                 "people learning guitar"]
+                 "people learning guitar", "retirees", "first-time home buyers", "moms",
+                 "kids ages 6-12", "people with diabetes", "renters", "cyclists", "gardeners",
+                 "new immigrants", "remote workers looking for friends", "music fans",
+                 "amateur photographers", "people who want to quit smoking", "bird watchers",
+                 "anyone planning a wedding", "families with toddlers", "grandparents",
+                 "high school athletes"]
 APP_BUSINESSES = ["accounting firms", "restaurants", "HR teams", "e-commerce brands",
                   "property managers", "manufacturers", "construction companies", "clinics",
                   "recruiters", "marketing agencies", "insurance brokers", "nonprofits"]
@@ -212,19 +238,17 @@ def generate(seed: int = 0) -> list[dict]:
             if rng.random() < 0.35:
                 add("typo", typo(f"{t2}{for_aud}, {first_person(task)[:70]}", rng), role, market,
                     rule, soc)
-        if rng.random() < 0.3:
-            kind = int(rng.integers(3))
-            text = [f"{title} looking for a new job in {city}, open to full-time roles.",
-                    f"Student studying to become {_article(title)} {title.lower()}; looking for "
-                    f"an internship.",
-                    f"Retired {title.lower()}, happy to mentor people starting out."][kind]
-            add(pick(["blurb", "headline", "bio"]), text, "self", "",
-                ["job seeker", "student", "retiree mentoring"][kind], soc)
-        if rng.random() < 0.3:
+        if rng.random() < 0.35:
+            kind = int(rng.integers(len(SELF_TEMPLATES)))
+            text = SELF_TEMPLATES[kind].format(t=title, tl=title.lower(), a=_article(title),
+                                               city=city, name=name, pron=pron)
+            add(pick(["blurb", "headline", "bio"]), text, "self", "", SELF_RULES[kind], soc)
+        if rng.random() < 0.35:
             side, smarket = pick(CONSUMER_SIDE + BUSINESS_SIDE)
-            add(pick(["blurb", "bio"]),
-                f"{title} at {biz} by day; on the side I'm starting {side}.",
-                "entre-ployee", smarket, "day job plus side venture", soc)
+            text = pick(SIDE_TEMPLATES).format(t=title, tl=title.lower(), a=_article(title),
+                                               biz=biz, side=side, name=name, pron=pron)
+            add(pick(["blurb", "bio", "headline"]), text, "entre-ployee", smarket,
+                "day job plus side venture", soc)
         if occ["soc"].startswith("11-") and rng.random() < 0.4:
             market = pick(["consumers", "businesses"])
             add(pick(["blurb", "headline"]), f"{title} at {biz}. Here to meet vendors: "
@@ -259,6 +283,25 @@ def generate(seed: int = 0) -> list[dict]:
         else:
             add("company", f"{product[:1].upper() + product[1:]} for {pick(APP_BUSINESSES)}",
                 "b2b-provider", "businesses", "product with a business audience stated")
+
+    # a product for a profession is sold to that profession's practices: businesses, even
+    # when the profession itself serves consumers ("booking software for funeral homes")
+    consumer_trades = [_short(o["title"]).lower() + "s" for o in occs
+                       if float(o["consumer_share"]) >= 2 / 3 and o["soc"] not in held_soc
+                       and not _SKIP.search(o["title"]) and len(o["title"]) < 40]
+    for _ in range(300):
+        product = pick(PRODUCTS)
+        add("company", f"{product[:1].upper() + product[1:]} for {pick(consumer_trades)}",
+            "b2b-provider", "businesses", "product for a profession's practices")
+
+    # products described by their clients' customers still sell to the clients
+    for _ in range(200):
+        cn = pick(["Patient", "Guest", "Student", "Member", "Client", "Homeowner", "Pet owner",
+                   "Family", "Diner", "Customer"])
+        what = pick(["scheduling", "reminder", "messaging", "booking", "loyalty", "feedback",
+                     "billing", "intake", "check-in", "review"])
+        add("company", f"{cn} {what} {pick(PRODUCTS)} for {pick(APP_BUSINESSES + consumer_trades)}",
+            "b2b-provider", "businesses", "product for businesses, named by their customers")
 
     seen, unique = set(), []
     held_texts = {r.lower() for r in _heldout_texts()}

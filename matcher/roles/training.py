@@ -288,11 +288,13 @@ industries (NAICS) never appear in training.
 This product includes information from the O*NET 30.1 Database by the U.S. Department of Labor,
 Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license.
 
-**Market model** (`models/role_market.npz`, `matcher/market.py`). Logistic regression over 9
+**Market model** (`models/role_market.npz`, `matcher/market.py`). Logistic regression over 11
 features: the BEA consumer share and confidence of the text's NAICS industry (nearest index
 phrases), the employment-weighted consumer share and confidence of the O*NET occupation read from
 the text (BLS OEWS 2024 sectors), the cosine to consumer vs business audience phrases, and counts
-of audience words ("patients", "homeowners" vs "for startups", "B2B", "API"). Out-of-fold
+of audience words ("patients", "homeowners" vs "for startups", "B2B", "API"), and the count of
+product words ("app", "software", "platform") alone and times the occupation's share (software
+*for* dentists sells to practices). Out-of-fold
 accuracy on the generated rows (grouped by occupation): {report["market_oof_accuracy"]:.3f}.
 P(consumers) >= 0.65 -> consumers, <= 0.35 -> businesses, else both.
 
