@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import sys
 import tempfile
 import time
@@ -142,6 +143,7 @@ def main(argv=None) -> dict:
         figures["cost_vs_previous_reading"] = round(
             figures["read_and_classify_seconds"] / figures["previous_reading_seconds"], 2)
         store.close()
+    figures["load_average_1min_at_end"] = round(os.getloadavg()[0], 2)  # shared 2-core box
     path = write("roles", figures)
     for k, v in figures.items():
         print(f"{k:34s} {v}")

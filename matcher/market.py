@@ -96,7 +96,7 @@ def audience_cues(text: str) -> tuple[float, float]:
             after = i
         if w in _BUSINESS_ANYWHERE or (w in _BUSINESS_WORDS and i - after <= WINDOW):
             business += 1
-        elif w in _CONSUMER_WORDS and not _PRODUCT_WORDS & set(words[i + 1:i + 3]):
+        elif w in _CONSUMER_WORDS and not _PRODUCT_WORDS & set(words[i + 1:i + 5]):
             consumer += 1  # ... unless it only qualifies a product ("patient scheduling app")
     return consumer, business
 

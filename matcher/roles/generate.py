@@ -46,6 +46,10 @@ CONSUMER_AUD = ["families", "homeowners", "individuals", "parents", "seniors", "
 BUSINESS_AUD = ["small businesses", "companies", "startups", "employers", "manufacturers",
                 "restaurants and retailers", "property managers", "law firms", "tech companies",
                 "nonprofits", "contractors", "medical practices"]
+MIXED_CONSUMERS = ["individuals and families", "homeowners", "local families",
+                   "residential clients", "private clients"]
+MIXED_BUSINESSES = ["businesses", "companies", "commercial clients", "corporate clients",
+                    "local businesses"]
 VENDORS = ["an IT provider", "a commercial cleaning company", "a payroll service", "a bookkeeper",
            "packaging suppliers", "a marketing agency", "a freight carrier", "an HR consultant",
            "a web developer", "a benefits broker", "a security company", "new software vendors"]
@@ -216,10 +220,11 @@ def generate(seed: int = 0) -> list[dict]:
         elif share <= 1 / 3:
             variants = [("b2b-provider", "businesses", "", "occupation serves businesses")]
         else:
+            # generic audiences read naturally for any trade ("concrete mason for homeowners")
             variants = [
-                ("non-b2b-rep", "consumers", pick(CONSUMER_AUD).format(city=city),
+                ("non-b2b-rep", "consumers", pick(MIXED_CONSUMERS),
                  "mixed occupation, consumer audience stated"),
-                ("b2b-provider", "businesses", pick(BUSINESS_AUD),
+                ("b2b-provider", "businesses", pick(MIXED_BUSINESSES),
                  "mixed occupation, business audience stated"),
             ]
         for role, market, aud, rule in variants:
@@ -233,8 +238,8 @@ def generate(seed: int = 0) -> list[dict]:
                 role, market, rule, soc)
             add("title", f"{t2}{for_aud}" if aud or rng.random() < 0.5 else f"{t2}, {biz}",
                 role, market, rule, soc)
-            add("headline", f"{title} | {task2.split(',')[0][:60]}{for_aud} | {city}", role,
-                market, rule, soc)
+            add("headline", f"{title} | {' '.join(task2.split()[:6]).rstrip(',;')}{for_aud}"
+                f" | {city}", role, market, rule, soc)
             if rng.random() < 0.35:
                 add("typo", typo(f"{t2}{for_aud}, {first_person(task)[:70]}", rng), role, market,
                     rule, soc)
