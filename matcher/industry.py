@@ -1,14 +1,15 @@
 """Industry knowledge: what a member's specialty is (NAICS 2017), who its customers are
 (businesses, consumers or both, from the BEA 2017 Use table) and which industries buy from which.
 
-Everything here is numpy over the precomputed files in ``data/industries/`` (built by
+Everything here is numpy (and a faiss flat index for the exact nearest phrases) over the
+precomputed files in ``data/industries/`` (built by
 ``python -m matcher.industry_build``; see the README there). Nothing is embedded at query time:
 callers pass the vectors of their own texts (e.g. a member's profile) from
 :func:`matcher.embedding.get_encoder`.
 
 >>> from matcher.embedding import get_encoder
 >>> index = default_index()
->>> [m] = index.infer(get_encoder().encode(["Dental lab making crowns for dentists"]))
+>>> [m] = index.infer(get_encoder().encode(["Dental lab making crowns and bridges for dentists"]))
 >>> m.code, m.market
 ('339116', 'businesses')
 """
