@@ -222,25 +222,30 @@ class Engine:
     def insights(self, event: str | None = None, *, matrix: MemberMatrix | None = None) -> list[dict]:
         """Per member: role (declared, inferred, used), industry, market, specificity."""
         from .industry import default_index
+        from .occupations import default_occupations
         from .roles import RoleClassifier, assess, role_features
+        from .roles.reading import read_markets
         from .specificity import GENERIC_PHRASES, specificity
-        from .vectors import industry_query, profile_text
+        from .vectors import industry_query, profile_text, trade_text
 
         matrix = matrix if matrix is not None else self.matrix(self.member_ids(event))
         members = matrix.members
         if not members:  # an event nobody attends (yet)
             return []
         index = default_index()
-        matches = index.infer(industry_query(matrix))
+        readings = read_markets([trade_text(m) for m in members], industry_query(matrix),
+                                index=index, occupations=default_occupations())
+        matches = [r.industry for r in readings]
         model = RoleClassifier.load()
         shares = [m.consumer_share for m in matches]
         markets = [m.market for m in matches]
-        proba = model.predict_proba(role_features(matrix.profile, shares, markets),
-                                    [profile_text(m) for m in members])
+        texts = [profile_text(m) for m in members]
+        proba = model.predict_proba(role_features(matrix.profile, shares, markets), texts)
         roles = assess(
             [m.id for m in members], [m.role for m in members], proba,
             profiles=matrix.profile, industry_titles=[m.title for m in matches], markets=markets,
-            model=model, taxonomy=self.taxonomy(event),
+            model=model, taxonomy=self.taxonomy(event), texts=texts,
+            occupations=[r.occupation.title for r in readings],
         )
         spec = specificity(
             [m.id for m in members], [m.name for m in members], [m.specialty for m in members],
@@ -249,7 +254,8 @@ class Engine:
             np.array([m.confidence for m in matches]),
         )
         out = []
-        for member, role, match, sp in zip(members, roles, matches, spec, strict=True):
+        for member, role, match, sp, rd in zip(members, roles, matches, spec, readings,
+                                               strict=True):
             out.append({
                 "member_id": member.id, "name": member.name,
                 "declared_role": role.declared_role, "inferred_role": role.inferred_role,
@@ -259,6 +265,8 @@ class Engine:
                 "naics": {"code": match.code, "title": match.title},
                 "naics_confidence": round(match.confidence, 4), "naics_evidence": match.evidence,
                 "consumer_share": round(match.consumer_share, 4), "market": match.market,
+                "occupation": {"code": rd.occupation.soc, "title": rd.occupation.title},
+                "occupation_confidence": rd.occupation.confidence,
                 "specificity": sp.score, "specificity_parts": sp.parts,
                 "suggestions": sp.suggestions, "confused_with": sp.confused_with,
             })

@@ -92,37 +92,66 @@ def train_roles_cmd(
     seed: int = 0,
     as_json: JsonOpt = False,
 ) -> None:
-    """Retrain the role classifier on data/labelled/roles.csv (reproducible for a seed)."""
+    """Retrain the market model and the role classifier (generated + hand-written rows)."""
     from ..embedding import get_encoder
     from ..industry import default_index
+    from ..occupations import default_occupations
     from ..roles.training import train
 
-    with err.status("Training the role classifier"):
-        _, report = train(get_encoder(), default_index(), C=c, seed=seed)
+    with err.status("Training the market model and the role classifier"):
+        _, report = train(get_encoder(), default_index(), default_occupations(), C=c, seed=seed)
     if as_json:
         print_json(report)
     else:
-        out.print(f"cv macro-F1 {report['cv_macro_f1']:.3f}, held-out macro-F1 "
-                  f"{report['heldout_macro_f1']:.3f}; model and card written to models/")
+        h = report["heldout"]["overall"]
+        out.print(f"held-out role accuracy {h['role_accuracy']:.3f}, market accuracy "
+                  f"{h['market_accuracy']:.3f}; models and card written to models/")
 
 
 @eval_app.command("roles")
 def eval_roles_cmd(seed: int = 0, as_json: JsonOpt = False) -> None:
-    """Role macro-F1 (cross-validated and held-out) and market accuracy on held-out NAICS codes."""
+    """Roles and markets on the held-out set (unseen occupations), per register, against the
+    nearest-NAICS-phrase baseline; also written to benchmarks/results/roles_quality.json."""
+    import json
+    from datetime import UTC, datetime
+
     from ..embedding import get_encoder
     from ..industry import default_index, eval_market_holdout
-    from ..roles.training import evaluate, labelled_features
+    from ..occupations import default_occupations
+    from ..roles.training import evaluate_heldout
 
-    with err.status("Evaluating"):
+    with err.status("Evaluating on the held-out set"):
         index = default_index()
-        X, y, texts = labelled_features(get_encoder(), index)
-        figures = {"roles": evaluate(X, texts, y, seed=seed),
-                   "market": eval_market_holdout(index, seed=seed)}
+        figures = {"heldout": evaluate_heldout(get_encoder(), index, default_occupations()),
+                   "naics_code_holdout": eval_market_holdout(index, seed=seed)}
+    results = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+    if results.is_dir():
+        doc = {"benchmark": "roles_quality", "date": datetime.now(UTC).isoformat(timespec="seconds"),
+               "command": "matcher eval roles", "figures": figures}
+        (results / "roles_quality.json").write_text(json.dumps(doc, indent=2) + "\n")
     if as_json:
         print_json(figures)
         return
-    r, m = figures["roles"], figures["market"]
-    out.print(f"roles: cross-validated macro-F1 {r['cv_macro_f1']:.3f}; held-out macro-F1 "
-              f"{r['heldout_macro_f1']:.3f} (n={r['heldout_n']}); calibration error {r['cv_ece']:.3f}")
-    out.print("market on held-out NAICS codes: " + ", ".join(
-        f"{k} {v:.3f}" if isinstance(v, float) else f"{k} {v}" for k, v in m.items()))
+    show_eval(figures["heldout"])
+
+
+def show_eval(h: dict) -> None:
+    table = Table(title=f"Held-out roles and markets ({h['n']} rows, unseen occupations)")
+    for col in ("register", "n", "role acc.", "role macro-F1", "baseline role acc.",
+                "market acc.", "baseline market acc."):
+        table.add_column(col, justify="left" if col == "register" else "right")
+
+    def fmt(v):
+        return "-" if v is None else f"{v:.3f}"
+
+    for name, b in [("all", h["overall"]), *h["per_register"].items()]:
+        table.add_row(name, str(b["n"]), fmt(b["role_accuracy"]), fmt(b["role_macro_f1"]),
+                      fmt(b["baseline_role_accuracy"]), fmt(b["market_accuracy"]),
+                      fmt(b["baseline_market_accuracy"]))
+    out.print(table)
+    cp = h["consumer_professionals"]
+    out.print(f"consumer-facing professionals read as non-b2b-rep: {cp['read_as_non_b2b_rep']:.3f} "
+              f"(baseline {cp['baseline']:.3f}, n={cp['n']})")
+    out.print(f"calibration: ECE {h['ece']:.3f}, mean top probability {h['mean_confidence']:.3f}; "
+              f"occupation (SOC) exact {h['occupation_soc_accuracy']:.3f}")
+    out.print(f"baseline: {h['baseline_name']}")

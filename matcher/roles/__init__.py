@@ -2,7 +2,8 @@
 
 from .assess import RoleAssessment, assess
 from .classifier import RoleClassifier, role_features
+from .reading import MarketReading, read_markets
 from .taxonomy import Taxonomy, load_taxonomy
 
-__all__ = ["RoleAssessment", "RoleClassifier", "Taxonomy", "assess", "load_taxonomy",
-           "role_features"]
+__all__ = ["MarketReading", "RoleAssessment", "RoleClassifier", "Taxonomy", "assess",
+           "load_taxonomy", "read_markets", "role_features"]

@@ -83,19 +83,25 @@ class RoleClassifier:
 
         return hstack([csr_matrix(X), TFIDF_WEIGHT * self.tfidf_.transform(texts)]).tocsr()
 
-    def fit(self, X: np.ndarray, texts: list[str], y: list[str]):
-        """X : ndarray of shape (n, 388) from :func:`role_features`; texts : profile texts."""
+    def fit(self, X: np.ndarray, texts: list[str], y: list[str], *, groups=None):
+        """X : ndarray of shape (n, 388) from :func:`role_features`; texts : profile texts;
+        groups : optional group per row (e.g. the occupation): the temperature is then fitted
+        on out-of-fold logits of folds that keep each group whole (unseen occupations)."""
         y = np.asarray(y)
         unknown = set(y) - set(ROLES)
         if unknown:
             raise ValueError(f"unknown role labels {sorted(unknown)}; expected {ROLES}")
         codes = np.array([ROLES.index(r) for r in y])
         # out-of-fold logits for the temperature (each fold refits TF-IDF too)
-        from sklearn.model_selection import StratifiedKFold
+        from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
         logits = np.zeros((len(y), len(ROLES)))
-        folds = StratifiedKFold(5, shuffle=True, random_state=self.random_state)
-        for tr, te in folds.split(X, y):
+        if groups is None:
+            splits = StratifiedKFold(5, shuffle=True, random_state=self.random_state).split(X, y)
+        else:
+            splits = StratifiedGroupKFold(5, shuffle=True, random_state=self.random_state).split(
+                X, y, groups=np.asarray(groups))
+        for tr, te in splits:
             inner = RoleClassifier(C=self.C)._fit_plain(X[tr], [texts[i] for i in tr], y[tr])
             logits[te] = inner.decision_function(X[te], [texts[i] for i in te])
         self._fit_plain(X, texts, y)
@@ -132,6 +138,29 @@ class RoleClassifier:
 
     def predict(self, X: np.ndarray, texts: list[str]) -> list[str]:
         return [ROLES[i] for i in self.predict_proba(X, texts).argmax(axis=1)]
+
+    def cue_words(self, text: str, role: str, other: str, n: int = 3) -> list[str]:
+        """Words or word pairs of ``text`` that most favour ``role`` over ``other`` (their
+        TF-IDF weight times the coefficient difference), strongest first; only positive ones."""
+        self._check()
+        row = self.tfidf_.transform([text])
+        a, b = ROLES.index(role), ROLES.index(other)
+        k = self.coef_.shape[1] - len(self.tfidf_.vocabulary)
+        diff = self.coef_[a, k:] - self.coef_[b, k:]
+        idx, w = row.indices, row.data * TFIDF_WEIGHT * diff[row.indices]
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        picked: list[str] = []
+        for j in np.argsort(-w):
+            term = str(self.tfidf_.vocabulary[idx[j]])
+            if w[j] <= 0.05 or len(picked) == n:
+                break
+            if all(t in ENGLISH_STOP_WORDS or t in ("offers", "seeks") for t in term.split()):
+                continue
+            if any(term in p or p in term for p in picked):
+                continue
+            picked.append(term)
+        return picked
 
     def nearest_exemplar(self, profile: np.ndarray, role: str) -> tuple[str, float]:
         """The labelled profile of ``role`` closest to ``profile`` (text, cosine)."""
