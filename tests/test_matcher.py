@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from matcher.candidates import AnnCandidates
 from matcher.cli import app
+from matcher.pairs.model import PairModel
 from matcher.recommend import exposure_cap, recommend
-from matcher.scoring import Thresholds, classify, harmonic
+from matcher.scoring import harmonic
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data/sample/expected.json").read_text())
 runner = CliRunner()
@@ -40,18 +41,15 @@ def test_harmonic_mean_makes_one_sided_fit_score_below_mutual():
     assert one_sided < mutual
 
 
-def test_classify_rules_on_toy_components():
-    base = {"same_naics6": np.array([True, True, False, False]),
-            "same_naics4": np.array([True, True, False, False]),
-            "same_market": np.array([True, True, True, True]),
-            "same_locality": np.array([True, False, True, True]),
-            "specialty_sim": np.array([0.95, 0.95, 0.1, 0.1]),
-            "offers_sim": np.array([0.95, 0.95, 0.1, 0.1]),
-            "mutual": np.array([0.0, 0.0, 0.9, 0.0]),
-            "industry": np.array([0.0, 0.0, 0.0, 0.0])}
-    rel = classify(base, Thresholds())
-    # same everything -> competitor; other town -> referral partner; fit -> complement
-    assert list(rel) == ["competitor", "referral-partner", "complement", "peer"]
+def test_shipped_score_keeps_a_one_sided_answer_but_ranks_a_mutual_fit_above_it():
+    """The harmonic mean zeroes a strong answer to a stated need when the other side wrote no
+    matching seek; the learned combination keeps it, and a mutual fit still wins."""
+    model = PairModel.load()
+    one_sided = model.base_score(0.95, 0.0, 0.0, 0.0)
+    mutual = model.base_score(0.95, 0.95, 0.0, 0.0)
+    nothing = model.base_score(0.0, 0.0, 0.0, 0.0)
+    assert harmonic(np.array([0.95]), np.array([0.0]))[0] == 0.0
+    assert nothing < one_sided < mutual
 
 
 @pytest.mark.parametrize("pair", EXPECTED["competitors"])
