@@ -44,6 +44,8 @@ def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
     first = scorer.seek_phrases_.start[i]
     serving = scorer._serving_not_being(np.arange(first, first + len(q)), np.full(len(q), j))
     sims[serving] = -np.inf
+    if scorer._both_self(i, np.array([j]))[0]:  # two job seekers: only offers answer
+        sims[:, len(offers):] = -np.inf
     if not np.isfinite(sims).any():
         return None
     a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
@@ -58,9 +60,19 @@ def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
 
 
 def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
-    """:func:`need_answer` if it reaches the claim threshold, else None."""
+    """:func:`need_answer` if it reaches the claim threshold and, when the answering offer
+    names its customers and the seeker is one of a known segment, is for the seeker's kind
+    ("bookkeeping for restaurants and bars" does not answer a dentist's "bookkeeping for my
+    practice"); else None."""
     ans = need_answer(scorer, i, j)
-    return ans if ans is not None and bool(scorer.need_fit_.claims(ans.cosine)) else None
+    if ans is None or not bool(scorer.need_fit_.claims(ans.cosine)):
+        return None
+    if ans.kind == "offer":
+        named = np.uint64(scorer.segments_.mask(ans.answer))
+        own = scorer.own_segments_[i]
+        if named and own and not (named & own):
+            return None
+    return ans
 
 
 def answer_sentence(ans: NeedAnswer, who: str, whom: str, *, you_answer: bool) -> str:

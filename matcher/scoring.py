@@ -58,7 +58,10 @@ def _dot(A: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return _rowdot(A[rows], v)
 
 
-_REFER = re.compile(r"\brefer", re.IGNORECASE)  # "referrals from", "to refer ... to"
+# a seek for someone to refer work to: "a CPA to refer my clients' returns to", "a family-law
+# attorney I can refer divorce questions to" (not "referrals at companies that are hiring")
+_SELF = ROLES.index("self")
+_REFER = re.compile(r"\brefer\b.*\bto\b", re.IGNORECASE)
 
 
 def harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -179,6 +182,7 @@ class PairScorer:
             if prefixes:
                 hit = np.array([c.startswith(prefixes) for c in self.codes_], dtype=bool)
                 own[hit] |= np.uint64(1 << k)
+        self.own_segments_ = own  # the customer segments each member is one of
         self.serves_not_is_ = self.customer_masks_ & ~own
         owner = np.repeat(np.arange(len(self.codes_)), self.seek_phrases_.counts)
         named = np.array([seg.mask(t) for t in self.seek_phrases_.texts], dtype=np.uint64)
@@ -189,6 +193,10 @@ class PairScorer:
         sellers = np.array([ROLES[r] in SELLER_ROLES for r in self.roles_], dtype=bool)
         self.seek_people_ = (np.where(sellers[owner], named & self.serves_not_is_[owner],
                                       np.uint64(0)) if len(named) else named)
+
+    def _both_self(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Bool per j: i and j are both "self" (job seekers, freelancers)."""
+        return (self.roles_[i] == _SELF) & (self.roles_[js] == _SELF)
 
     def _serving_not_being(self, seek_rows: np.ndarray, answerers: np.ndarray) -> np.ndarray:
         """Bool: the answerer serves the people the seek asks for, rather than being one."""
@@ -242,6 +250,9 @@ class PairScorer:
         # members are scored with it (a matrix product's blocking changes the last bits)
         spec, trade = m.specialty[js], m.trade[js]
         best = np.stack([np.maximum(_rowdot(spec, v), _rowdot(trade, v)) for v in q])
+        # a job seeker's background does not answer another job seeker's seek (a job):
+        # between two "self" members only offers answer
+        best[:, self._both_self(i, js)] = -np.inf
         rows, owner = self.offer_phrases_.rows(js)
         if len(rows):
             phrases = self.offer_phrases_.vectors[rows]
@@ -260,9 +271,11 @@ class PairScorer:
         rows, owner = self.seek_phrases_.rows(js)
         if not len(rows):
             return np.full(len(js), -np.inf), np.full(len(js), -np.inf)
-        answers = [m.specialty[i][None, :], m.trade[i][None, :], self.offer_phrases_.of(i)]
         seeks = self.seek_phrases_.vectors[rows]
-        sims = np.max([_rowdot(seeks, v) for v in np.concatenate(answers)], axis=0)
+        who = np.maximum(_rowdot(seeks, m.specialty[i]), _rowdot(seeks, m.trade[i]))
+        who = np.where(self._both_self(i, js)[owner], -np.inf, who)
+        offers = self.offer_phrases_.of(i)
+        sims = np.max([who, *(_rowdot(seeks, v) for v in offers)], axis=0)
         sims = np.where(self._serving_not_being(rows, np.full(len(rows), i)), -np.inf, sims)
         refers = self.seek_refers_[rows]
         return (_segment_max(sims, owner, len(js)),

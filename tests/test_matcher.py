@@ -185,3 +185,32 @@ def test_cli_recommend_and_explain_contracts(sample_db):
     assert {"relation", "score", "components", "reasons"} <= set(doc)
     r = runner.invoke(app, ["--db", str(sample_db), "recommend", "nobody", "--json"])
     assert r.exit_code == 1 and "unknown member 'nobody'" in r.stdout
+
+
+CLAIMS = ("which is what", "answers what", "which you seek", " seeks: ")
+
+
+def _claims(reasons):
+    return [r for r in reasons if any(c in r for c in CLAIMS)]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("m02", "m55"),  # monthly bookkeeping for a practice vs monthly membership pricing
+    ("m22", "m41"),  # a wedding photographer vs executive portraits (the examples)
+    ("m59", "m04"),  # two job seekers: one's background does not answer the other's job hunt
+    ("m04", "m59"),
+    ("m01", "m38"),  # two IT firms for law firms: the other's seek for law-firm clients
+])
+def test_reasons_never_claim_that_an_unrelated_offer_answers_a_need(engine, a, b):
+    assert not _claims(engine.explain(a, b)["reasons"])
+
+
+def test_a_clear_answer_to_a_stated_need_is_claimed(engine):
+    row = engine.explain("m13", "m14")  # a COO seeking a startup attorney; a startup attorney
+    assert any("answers what you seek: a startup attorney" in r for r in row["reasons"])
+
+
+def test_every_recommendation_keeps_a_reason(engine):
+    for m in engine.store.members():
+        for r in engine.recommend(m.id, 5):
+            assert r["reasons"], (m.id, r["member_id"])

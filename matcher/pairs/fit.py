@@ -37,6 +37,7 @@ CARD = ROOT / "models" / "pair_relation.md"
 N_CLUSTERS = 12
 CS = (0.05, 0.1, 0.2, 0.3, 1.0, 3.0)  # regularisation grid, chosen by grouped-CV macro-F1
 MIXES = (0.0, 0.25, 0.5, 1.0, 2.0)
+FLOORS = (0.0, 0.3, 0.5, 0.7)
 WEIGHTS = tuple((round(1 - wi - ws, 2), wi, ws) for wi, ws in product((0.0, 0.15, 0.3),
                                                                         (0.0, 0.1, 0.25)))
 
@@ -130,18 +131,19 @@ def all_pairs(scorer, rows: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
 
 
 def choose_score(model: PairModel, X: np.ndarray, shape, rel: dict) -> tuple[dict, list]:
-    """(mix, weights) by ranking quality on training pairs: the best top-5 hit rate minus the
-    decoy rate, ties to the first (smallest mix, largest fit weight)."""
+    """(mix, floor, weights) by ranking quality on training pairs: the best top-5 hit rate minus
+    the decoy rate, ties to the first (smallest mix and floor, largest fit weight)."""
     proba = model.predict_proba(X)
     comp = (model._decide(proba) == "competitor").reshape(shape)
     col = {f: k for k, f in enumerate(FEATURES)}
     table = []
-    for mix, w in product(MIXES, WEIGHTS):
-        fit = (X[:, col["fit_max"]] + mix * X[:, col["fit_min"]]) / (1 + mix)
-        s = (w[0] * fit + w[1] * X[:, col["industry"]] + w[2] * X[:, col["synergy"]]
+    for mix, floor, w in product(MIXES, FLOORS, WEIGHTS):
+        m = PairModel(mix=mix, floor=floor, weights=w, referral_bonus=model.referral_bonus)
+        s = (m.base_score(X[:, col["fit_max"]], X[:, col["fit_min"]], X[:, col["industry"]],
+                          X[:, col["synergy"]])
              + model.referral_bonus * proba[:, RELATIONS.index("referral-partner")])
         q = ranking_quality(s.reshape(shape), comp, rel)
-        table.append({"mix": mix, "weights": list(w), **q})
+        table.append({"mix": mix, "floor": floor, "weights": list(w), **q})
     best = max(table, key=lambda t: t["top5"] - t["decoys_above"])
     return best, table
 
@@ -176,7 +178,8 @@ def main() -> dict:
     rel = {(pos[m.index(p["a"])], pos[m.index(p["b"])]): p["relation"] for p in pairs}
     Xall, shape = all_pairs(lp.scorer, rows)
     best, table = choose_score(model, Xall, shape, rel)
-    model = PairModel(C=C, mix=best["mix"], weights=tuple(best["weights"])).fit(X, y, groups=groups)
+    model = PairModel(C=C, mix=best["mix"], floor=best["floor"],
+                      weights=tuple(best["weights"])).fit(X, y, groups=groups)
     cv = cv_figures(model)
     comp = RELATIONS.index("competitor")
     today = datetime.now(UTC).date().isoformat()
@@ -229,8 +232,9 @@ Multinomial logistic regression on standardised features (C={doc['model']['param
 chosen by grouped-CV macro-F1 among {doc['C_by_grouped_cv_macro_f1']}), temperature-scaled on grouped
 out-of-fold predictions (T = {doc['temperature']}). Relation: competitor when P(competitor) >=
 {doc['competitor_threshold']} (the lowest threshold with grouped-CV precision >= 0.95), else the
-likeliest of the other three. Score: `w_fit * (fit_max + mix * fit_min) / (1 + mix) + w_industry *
-industry + w_synergy * synergy + 0.15 * P(referral-partner)` with mix = {b['mix']}, weights (fit,
+likeliest of the other three. Score: `w_fit * (f(fit_max) + mix * f(fit_min)) / (1 + mix) + w_industry *
+industry + w_synergy * synergy + 0.15 * P(referral-partner)`, `f(x) = clip((x - floor) / (1 -
+floor), 0, 1)`, with mix = {b['mix']}, floor = {b['floor']}, weights (fit,
 industry, synergy) = {tuple(b['weights'])}, chosen among {doc['score_grid_size']} on the training
 pairs by top-5 hit rate of labelled good partners minus the rate of a labelled peer outranking
 them (top-5 {b['top5']:.3f}, peer above {b['decoys_above']:.3f}, {b['n_seekers']} profiles).
@@ -249,6 +253,11 @@ Macro-F1 **{cv['macro_f1']:.3f}**, accuracy {cv['accuracy']:.3f}. Competitor pre
 {rows}
 
 {head}{conf_rows}
+
+## Held-out
+Not read here. `matcher eval pairs` and `python benchmarks/quality.py` (results in
+`benchmarks/results/quality.json`) measure the held-out pairs and need-offer seeks against plain
+cosine and the reciprocal harmonic mean, in one run.
 
 ## Need-answer fit
 Logistic on the cosine of a (seek, answer) phrase pair. Claim threshold: cosine >=

@@ -8,7 +8,8 @@ say, with a competitor threshold chosen on the same out-of-fold predictions for 
 
 The score of a pair (what recommendations rank by) is
 
-    base  = w_fit * (fit_max + mix * fit_min) / (1 + mix) + w_industry * industry + w_synergy * synergy
+    base  = w_fit * (f(fit_max) + mix * f(fit_min)) / (1 + mix) + w_industry * industry + w_synergy * synergy
+    f(x)  = clip((x - floor) / (1 - floor), 0, 1)
     score = base + referral_bonus * P(referral-partner)
 
 so a strong answer to a stated need counts even when the other side wrote no matching seek,
@@ -74,6 +75,9 @@ class PairModel:
         Grouped-CV precision the competitor threshold must reach.
     mix : float
         Weight of the weaker need-answer direction against the stronger one.
+    floor : float
+        Need-answer fits up to this probability count as no fit (the level that chance
+        matches between unrelated members reach), the rest is rescaled to [0, 1].
     weights : tuple of float
         ``(w_fit, w_industry, w_synergy)`` of the base score.
     referral_bonus : float
@@ -83,11 +87,12 @@ class PairModel:
     """
 
     def __init__(self, *, C: float = 1.0, competitor_precision: float = 0.95, mix: float = 0.5,
-                 weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
+                 floor: float = 0.0, weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
                  referral_bonus: float = 0.15, n_splits: int = 5, random_state: int = 0):
         self.C = C
         self.competitor_precision = competitor_precision
         self.mix = mix
+        self.floor = floor
         self.weights = weights
         self.referral_bonus = referral_bonus
         self.n_splits = n_splits
@@ -148,7 +153,10 @@ class PairModel:
         """Relation probabilities, shape (n_pairs, 4), columns :data:`RELATIONS`."""
         self._check()
         Xs = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
-        return _softmax((Xs @ self.coef_.T + self.intercept_) / self.temperature_)
+        # row by row (einsum, not BLAS): a pair's probabilities do not depend on which other
+        # pairs are scored with it, which the pruned exact ranking relies on
+        z = np.einsum("ij,kj->ik", Xs, self.coef_) + self.intercept_
+        return _softmax(z / self.temperature_)
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         others = proba.copy()
@@ -161,7 +169,12 @@ class PairModel:
 
     def base_score(self, fit_max, fit_min, industry, synergy) -> np.ndarray:
         w_fit, w_ind, w_syn = self.weights
-        fit = (np.asarray(fit_max) + self.mix * np.asarray(fit_min)) / (1.0 + self.mix)
+
+        def above(f):
+            return np.clip((np.asarray(f, dtype=np.float64) - self.floor) / (1.0 - self.floor),
+                           0.0, 1.0)
+
+        fit = (above(fit_max) + self.mix * above(fit_min)) / (1.0 + self.mix)
         return w_fit * fit + w_ind * np.asarray(industry) + w_syn * np.asarray(synergy)
 
     def score(self, X: np.ndarray, proba: np.ndarray | None = None) -> np.ndarray:
@@ -189,7 +202,7 @@ class PairModel:
         return 1.0 / (1.0 + total)
 
     # -- persistence (plain JSON) -------------------------------------------------------
-    PARAMS = ("C", "competitor_precision", "mix", "weights", "referral_bonus", "n_splits",
+    PARAMS = ("C", "competitor_precision", "mix", "floor", "weights", "referral_bonus", "n_splits",
               "random_state")
     STATE = ("mean_", "scale_", "coef_", "intercept_", "temperature_", "competitor_threshold_")
 
