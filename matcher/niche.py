@@ -69,7 +69,7 @@ class CustomerSegments:
     Examples
     --------
     >>> seg = CustomerSegments.load()
-    >>> seg.names(seg.mask("Bookkeeping for independent restaurants and bars in Austin"))
+    >>> seg.names(seg.mask("Bookkeeping for family-owned restaurants and bars in Tulsa"))
     ['restaurants and bars']
     >>> seg.names(seg.mask("Managed IT for small law firms"))
     ['law firms']

@@ -1,20 +1,90 @@
-"""Short human sentences naming the evidence behind a pair's relation and score."""
+"""Short human sentences naming the evidence behind a pair's relation and score.
+
+Every sentence says only what the evidence supports:
+
+- "B offers X, which is what you seek: Y" (or "B's work, "...", answers what you seek: Y")
+  only when that phrase pair's cosine reaches the need-answer claim threshold, calibrated on
+  the hand-written need-offer set for precision >= 0.95 (:class:`~matcher.pairs.need_fit.NeedFit`);
+  weaker need matches are left out;
+- shared customers are said as such ("You both serve restaurants and bars");
+- the BEA buyer-supplier link only for a complement, the role prior only for a complement or
+  a peer (a hedged "may"), so no reason contradicts the relation shown;
+- every pair keeps at least one reason.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
 from .profiles import ROLES
 
 
-def best_phrase_pair(seeks: list[str], seek_vecs: np.ndarray | None,
-                     offers: list[str], offer_vecs: np.ndarray | None) -> tuple[str, str, float] | None:
-    """The (seek, offer, cosine) pair that matches best, or None when a side is empty."""
-    if not seeks or not offers or seek_vecs is None or offer_vecs is None:
+@dataclass(frozen=True)
+class NeedAnswer:
+    """The best answer one member gives to one of another's seeks."""
+
+    seek: str  # the seeker's phrase
+    answer: str  # the answering phrase as shown (an offer, or who they are)
+    kind: str  # "offer" or "identity"
+    cosine: float
+
+
+def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
+    """How ``j`` best answers a seek of ``i``: over i's seek phrases and j's offer phrases,
+    specialty and trade text (headline, specialty, offers); None if i has no seeks."""
+    m = scorer.matrix_
+    q = scorer.seek_phrases_.of(i)
+    if not len(q):
         return None
-    sims = seek_vecs @ offer_vecs.T
+    offers = scorer.offer_phrases_.of(j)
+    answers = np.concatenate([offers, m.specialty[j][None, :], m.trade[j][None, :]])
+    sims = q @ answers.T
+    first = scorer.seek_phrases_.start[i]
+    serving = scorer._serving_not_being(np.arange(first, first + len(q)), np.full(len(q), j))
+    sims[serving] = -np.inf
+    if scorer._both_self(i, np.array([j]))[0]:  # two job seekers: only offers answer
+        sims[:, len(offers):] = -np.inf
+    if not np.isfinite(sims).any():
+        return None
     a, b = np.unravel_index(int(np.argmax(sims)), sims.shape)
-    return seeks[a], offers[b], float(sims[a, b])
+    seeks = scorer.seek_phrases_.texts_of(i)
+    member = m.members[j]
+    if b < len(offers):
+        text, kind = scorer.offer_phrases_.texts_of(j)[b], "offer"
+    else:
+        text, kind = (member.specialty if b == len(offers) or not member.headline.strip()
+                      else member.headline), "identity"
+    return NeedAnswer(seeks[a], text, kind, float(sims[a, b]))
+
+
+def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
+    """:func:`need_answer` if it reaches the claim threshold and, when the answering offer
+    names its customers and the seeker is one of a known segment, is for the seeker's kind
+    ("bookkeeping for restaurants and bars" does not answer a dentist's "bookkeeping for my
+    practice"); else None."""
+    ans = need_answer(scorer, i, j)
+    if ans is None or not bool(scorer.need_fit_.claims(ans.cosine)):
+        return None
+    if ans.kind == "offer":
+        named = np.uint64(scorer.segments_.mask(ans.answer))
+        own = scorer.own_segments_[i]
+        if named and own and not (named & own):
+            return None
+    return ans
+
+
+def answer_sentence(ans: NeedAnswer, who: str, whom: str, *, you_answer: bool) -> str:
+    """'{who} offers X, which is what {whom} seek(s): Y' and the identity variant."""
+    if you_answer:  # "You offer X, which Dana seeks: Y."
+        if ans.kind == "offer":
+            return f"You offer {ans.answer}, which {whom} seeks: {ans.seek}."
+        return f"Your work (\"{_clip(ans.answer)}\") answers what {whom} seeks: {ans.seek}."
+    verb = "seek" if whom == "you" else "seeks"
+    if ans.kind == "offer":
+        return f"{who} offers {ans.answer}, which is what {whom} {verb}: {ans.seek}."
+    return f"{who}'s work (\"{_clip(ans.answer)}\") answers what {whom} {verb}: {ans.seek}."
 
 
 def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
@@ -26,69 +96,84 @@ def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
     first = first_name(b.name)
     if third_person:
         you = You = first_name(a.name)
-        seek, offer, are = "seeks", "offers", "is"
+        are = "is"
     else:
-        you, You, seek, offer, are = "you", "You", "seek", "offer", "are"
-    pv = m.phrase_vectors
+        you, You, are = "you", "You", "are"
     out: list[str] = []
     title_a = scorer.index_.title(scorer.codes_[i])
     masks = scorer.customer_masks_
     known = bool(c.get("customers_known", False))
+    shared = scorer.segments_.names(int(masks[i]) & int(masks[j])) if known else []
     if relation == "competitor":
         out.append(
             f"{first} is in the same trade as {you} ({title_a}), serves the same market in the same "
             f"town, with near-identical offers: a pure competitor, so not introduced by default."
         )
-        shared = scorer.segments_.names(int(masks[i]) & int(masks[j]))
-        if known and shared:
+        if shared:
             town = b.location or a.location
             out.append(f"Both serve {_join(shared)}" + (f" in {town}." if town else "."))
         return out
     if relation == "referral-partner":
-        what = []
-        if not c["same_locality"] or scorer.localities_[i] != scorer.localities_[j]:
-            what.append(f"a different area ({b.location or 'elsewhere'})")
-        if known and c.get("customer_overlap", 0.0) <= 0:
-            what.append(f"different customers ({_join(scorer.segments_.names(masks[j]))} rather "
-                        f"than {_join(scorer.segments_.names(masks[i]))})")
-        elif scorer.markets_[i] != scorer.markets_[j]:
-            what.append(f"different customers ({scorer.markets_[j]} rather than {scorer.markets_[i]})")
-        if not what:
-            what.append("a different niche")
-        shared = None if c["same_naics4"] else scorer.fields_.shared(i, j)
-        field = f"Same field as {you} ({title_a})"
-        if shared and shared[0] == i:  # j's field, read in i's offers
-            field = f"Same field ({scorer.index_.title(scorer.codes_[j])})"
-        out.append(
-            f"{field} but {' and '.join(what)}: "
-            f"{first} focuses on \"{_clip(b.specialty)}\". They can refer work to each other."
-        )
-        if shared:
-            carrier, k, code = shared
-            phrase = m.members[carrier].offers[k]
-            read_as = scorer.index_.title(code)
-            if carrier == j:
-                owner = "your" if not third_person else f"{you}'s"
-                out.append(f"{first} also works in {owner} field: \"{phrase}\" ({read_as}).")
-            else:
-                works = "work" if not third_person else "works"
-                out.append(f"{You} also {works} in {first}'s field: \"{phrase}\" ({read_as}).")
-    theirs = best_phrase_pair(a.seeks, pv.get((i, "seeks")), b.offers, pv.get((j, "offers")))
-    if theirs and theirs[2] >= 0.35:
-        out.append(f"{first} offers {theirs[1]}, which is what {you} {seek}: {theirs[0]}.")
-    yours = best_phrase_pair(b.seeks, pv.get((j, "seeks")), a.offers, pv.get((i, "offers")))
-    if yours and yours[2] >= 0.35:
-        out.append(f"{You} {offer} {yours[1]}, which {first} seeks: {yours[0]}.")
-    if c["industry"] >= 0.2:
+        out.extend(_field_reasons(scorer, i, j, c, you, You, first, third_person, known))
+    theirs = claimed(scorer, i, j)
+    if theirs:
+        out.append(answer_sentence(theirs, first, you, you_answer=False))
+    yours = claimed(scorer, j, i)
+    if yours:
+        if third_person:
+            out.append(answer_sentence(yours, You, first, you_answer=False))
+        else:
+            out.append(answer_sentence(yours, You, first, you_answer=True))
+    if shared and relation != "referral-partner":
+        both = "You both serve" if not third_person else "Both serve"
+        out.append(f"{both} {_join(shared)}.")
+    if relation == "complement" and c["industry"] >= 0.2:
         evidence = scorer.index_.complement_evidence(scorer.codes_[i], scorer.codes_[j])
         if evidence:
             out.append(evidence)
     ra, rb = ROLES[scorer.roles_[i]], ROLES[scorer.roles_[j]]
-    if c["synergy"] >= 0.6 or not out:
+    if (relation == "complement" and c["synergy"] >= 0.6) or not out:
         from .roles import load_taxonomy
 
         out.append(f"{You} {are} {_article(ra)} {ra}, {first} {_article(rb)} {rb}: "
                    f"{load_taxonomy().reasons[(ra, rb)]}")
+    return out
+
+
+def _field_reasons(scorer, i, j, c, you, You, first, third_person, known) -> list[str]:
+    m = scorer.matrix_
+    b = m.members[j]
+    masks = scorer.customer_masks_
+    title_a = scorer.index_.title(scorer.codes_[i])
+    out = []
+    what = []
+    if not c["same_locality"] or scorer.localities_[i] != scorer.localities_[j]:
+        what.append(f"a different area ({b.location or 'elsewhere'})")
+    if known and c.get("customer_overlap", 0.0) <= 0:
+        what.append(f"different customers ({_join(scorer.segments_.names(masks[j]))} rather "
+                    f"than {_join(scorer.segments_.names(masks[i]))})")
+    elif scorer.markets_[i] != scorer.markets_[j]:
+        what.append(f"different customers ({scorer.markets_[j]} rather than {scorer.markets_[i]})")
+    if not what:
+        what.append("a different niche")
+    shared = None if c["same_naics4"] else scorer.fields_.shared(i, j)
+    field = f"Same field as {you} ({title_a})"
+    if shared and shared[0] == i:  # j's field, read in i's offers
+        field = f"Same field ({scorer.index_.title(scorer.codes_[j])})"
+    out.append(
+        f"{field} but {' and '.join(what)}: "
+        f"{first} focuses on \"{_clip(b.specialty)}\". They can refer work to each other."
+    )
+    if shared:
+        carrier, k, code = shared
+        phrase = m.members[carrier].offers[k]
+        read_as = scorer.index_.title(code)
+        if carrier == j:
+            owner = "your" if not third_person else f"{you}'s"
+            out.append(f"{first} also works in {owner} field: \"{phrase}\" ({read_as}).")
+        else:
+            works = "work" if not third_person else "works"
+            out.append(f"{You} also {works} in {first}'s field: \"{phrase}\" ({read_as}).")
     return out
 
 

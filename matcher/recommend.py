@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .reasons import best_phrase_pair, first_name, pair_reasons
+from .reasons import answer_sentence, claimed, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 POOL = 5  # MMR looks at the POOL * k best-scoring candidates
@@ -107,19 +107,15 @@ def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
     (competitors left out), exactly as scoring every pair would give, but computing the
     relation features only for the pairs that can still make the cut.
 
-    A pair's score is its base score (need-offer fit, industry, synergy) plus a bonus of
-    ``REFERRAL_BONUS`` if the relation says referral partner, which only pairs in one field can
-    be (:meth:`PairScorer.may_be_referral`). So a pair whose upper bound (base score, plus the
-    bonus where possible) stays below the ``m``-th best full score cannot enter the top ``m``.
+    A pair's score is its base score (need-answer fit, industry, synergy) plus the referral
+    bonus times P(referral-partner) (:class:`~matcher.pairs.model.PairModel`). The model bounds
+    that probability from the cheap features (:meth:`PairScorer.score_upper`), so a pair whose
+    upper bound stays below the ``m``-th best full score cannot enter the top ``m``.
     ``scores`` has the full score at the returned positions (and -inf where not computed).
     ``base``: the base scores of ``js`` if already known.
     """
-    from .scoring import REFERRAL_BONUS
-
-    base = scorer.base_scores(i, js) if base is None else base
-    slack = 1e-6  # base scores from a matrix product may differ in the last bits
-    # scores are clipped to [0, 1]: a negative base score may still score 0
-    upper = np.maximum(base + REFERRAL_BONUS * scorer.may_be_referral(i, js), 0.0) + slack
+    slack = 1e-6  # scores from matrix products may differ in the last bits
+    upper = scorer.score_upper(i, js, base) + slack
     left = keep.copy()  # kept and not scored yet
     scores = np.full(len(js), -np.inf)
     take, done = max(4 * m, FIRST), 0
@@ -181,26 +177,27 @@ def explain(scorer, i: int, j: int) -> dict:
     return row
 
 
-def helpable(scorer, i: int, k: int = 10, *, min_fit: float = 0.3) -> list[dict]:
-    """Members whose seeks match what member ``i`` offers, best first."""
+def helpable(scorer, i: int, k: int = 10) -> list[dict]:
+    """Members with a seek that member ``i`` answers (an offer or who they are) with a fit
+    the reasons may claim, best first."""
     m = scorer.matrix_
-    if not m.has_offers[i]:
+    js = np.flatnonzero((scorer.seek_phrases_.counts > 0) & (np.arange(len(m)) != i))
+    if not len(js):
         return []
-    js = np.flatnonzero(m.has_seeks & (np.arange(len(m)) != i))
     scores, rel, comp = scorer.score_rows(i, js)
     order = np.argsort(-comp["fit_ba"], kind="stable")
     out = []
-    for p in order[:k]:
-        if comp["fit_ba"][p] < min_fit:
+    for p in order:
+        if len(out) == k:
             break
         j = int(js[p])
-        pair = best_phrase_pair(m.members[j].seeks, m.phrase_vectors.get((j, "seeks")),
-                                m.members[i].offers, m.phrase_vectors.get((i, "offers")))
-        reason = (f"You offer {pair[1]}, which {first_name(m.members[j].name)} seeks: {pair[0]}."
-                  if pair else "Your offers match what they seek.")
+        ans = claimed(scorer, j, i)
+        if ans is None:
+            continue
         out.append({"member_id": m.members[j].id, "name": m.members[j].name,
                     "score": round(float(comp["fit_ba"][p]), 4), "relation": str(rel[p]),
-                    "reasons": [reason]})
+                    "reasons": [answer_sentence(ans, "You", first_name(m.members[j].name),
+                                                you_answer=True)]})
     return out
 
 

@@ -2,9 +2,12 @@
 
 For members A and B:
 
-- ``fit_ab``: how well B's offers answer A's seeks (cosine, ramped to [0, 1]); ``fit_ba`` the
-  other way; ``mutual`` their harmonic mean, so a one-sided pitch scores below a mutual fit.
-  A member without offers or seeks falls back on their specialty.
+- ``fit_ab``: how well B answers A's stated needs, phrase to phrase: each of A's seek phrases
+  against each of B's offer phrases *and* against who B is (specialty; headline, specialty and
+  offers read as one ``trade`` text), the best answer per seek, the best-answered seek; as a
+  calibrated probability (:class:`~matcher.pairs.need_fit.NeedFit`). ``fit_ba`` the other way.
+  A member who wrote no seek has no stated need (fit 0 that way); nothing is zeroed the other
+  way: the score combines both directions as the pair model says (:mod:`matcher.pairs.model`).
 - ``industry``: BEA 2017 buyer-supplier strength between the two inferred industries.
 - ``synergy``: the role taxonomy's matrix (overridable per event).
 - ``specialty_sim``, ``offers_sim``, ``same_naics6``, ``same_naics4``, ``same_market``,
@@ -16,57 +19,25 @@ For members A and B:
   A B2B provider's industry guess that is their own customers' industry (IT for dental offices
   guessed as dentists) is looked up again without it.
 
-Relations (thresholds are data, ``data/pair_thresholds.json``, calibrated on labelled pairs):
-``competitor`` = same 6-digit industry (or specialties so close that the industry guess must
-have differed by noise) AND overlapping market (or the same named customers) AND same locality
-AND near-identical specialty and offers (offers worded apart suffice for the same customers in
-one industry), never with different named customers; ``referral-partner`` = same field (same
-4-digit industry, close specialties and offers, one's industry among the other's offers, or one
-trade with different customers) otherwise; ``complement`` = a real need-offer fit or
-buyer-supplier link; ``peer`` = none of these.
+Relations and scores come from the learned :class:`~matcher.pairs.model.PairModel` over the
+named feature vector :class:`~matcher.pairs.features.PairFeatures` (``models/pair_relation.json``,
+model card beside it).
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
-from pathlib import Path
+import re
 
 import numpy as np
 
 from .errors import NotFittedError
 from .niche import overlap
+from .pairs.features import PairFeatures
+from .pairs.model import RELATIONS
+from .profiles import ROLES
 from .vectors import MemberMatrix
 
-RELATIONS = ("complement", "referral-partner", "competitor", "peer")
-THRESHOLDS_FILE = Path(__file__).resolve().parents[1] / "data" / "pair_thresholds.json"
-FIT_LOW, FIT_HIGH = 0.15, 0.65  # cosine ramp for need-offer fit
-WEIGHTS = {"mutual": 0.6, "industry": 0.15, "synergy": 0.25}
-REFERRAL_BONUS = 0.15
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    competitor_specialty: float = 0.7
-    competitor_offers: float = 0.6
-    competitor_field: float = 0.8  # specialty this close counts as one trade even if NAICS differs
-    field_specialty: float = 0.55
-    field_offers: float = 0.45
-    complement_mutual: float = 0.3
-    complement_industry: float = 0.3
-    customers_same: float = 0.5  # customer_overlap this high: the same customers
-    # for one industry serving the same customers, offers worded apart are enough if the
-    # specialties say the same niche
-    competitor_specialty_same_customers: float = 0.6
-    competitor_offers_same_customers: float = 0.45
-    field_industry: float = 0.5  # field_overlap this high: one field even if NAICS differs
-
-    @classmethod
-    def load(cls, path: Path = THRESHOLDS_FILE) -> Thresholds:
-        if not Path(path).is_file():
-            return cls()
-        doc = json.loads(Path(path).read_text())
-        return cls(**doc["thresholds"])
+__all__ = ["RELATIONS", "PairScorer", "harmonic", "locality"]
 
 
 def locality(location: str) -> str:
@@ -74,20 +45,75 @@ def locality(location: str) -> str:
     return ",".join(p.strip().lower() for p in location.split(",") if p.strip())
 
 
-def _ramp(cos: np.ndarray) -> np.ndarray:
-    return np.clip((cos - FIT_LOW) / (FIT_HIGH - FIT_LOW), 0.0, 1.0)
+def _rowdot(A: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """``A @ v`` row by row: each row's result is the same however many rows are asked (BLAS
+    blocks matrix-vector products by size, which changes the last bits of a score)."""
+    return np.einsum("ij,j->i", A, v)
 
 
 def _dot(A: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """``A[rows] @ v`` without copying A's rows when most of them are asked for."""
     if len(rows) * 4 > len(A):
-        return (A @ v)[rows]
-    return A[rows] @ v
+        return _rowdot(A, v)[rows]
+    return _rowdot(A[rows], v)
+
+
+# a seek for someone to refer work to: "a CPA to refer my clients' returns to", "a family-law
+# attorney I can refer divorce questions to" (not "referrals at companies that are hiring")
+_SELF = ROLES.index("self")
+_REFER = re.compile(r"\brefer\b.*\bto\b", re.IGNORECASE)
 
 
 def harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Harmonic mean of two arrays (0 where both are 0): the reciprocal baseline."""
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(a + b > 0, 2 * a * b / (a + b), 0.0)
+
+
+class _Phrases:
+    """One side's phrase vectors of every member, stacked: rows ``start[i]:start[i+1]`` are
+    member i's, ``texts`` the phrase behind each row. Members without phrase vectors use their
+    side vector (all their phrases as one) when they have the side."""
+
+    def __init__(self, matrix: MemberMatrix, side: str):
+        has = matrix.has_seeks if side == "seeks" else matrix.has_offers
+        side_vecs = getattr(matrix, side)
+        blocks, counts, self.texts = [], np.zeros(len(matrix), dtype=np.int64), []
+        for i, member in enumerate(matrix.members):
+            v = matrix.phrase_vectors.get((i, side))
+            phrases = list(getattr(member, side))
+            if v is None and has[i]:
+                v, phrases = side_vecs[i][None, :], ["; ".join(phrases)]
+            if v is not None and len(v):
+                blocks.append(np.asarray(v, dtype=np.float32))
+                counts[i] = len(v)
+                self.texts.extend(phrases if len(phrases) == len(v) else [""] * len(v))
+        self.vectors = (np.concatenate(blocks) if blocks
+                        else np.zeros((0, side_vecs.shape[1]), np.float32))
+        self.start = np.r_[0, np.cumsum(counts)]
+        self.counts = counts
+
+    def of(self, i: int) -> np.ndarray:
+        return self.vectors[self.start[i]:self.start[i + 1]]
+
+    def texts_of(self, i: int) -> list[str]:
+        return self.texts[self.start[i]:self.start[i + 1]]
+
+    def rows(self, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(phrase rows of members js, concatenated; the position in js of each)."""
+        n = self.counts[js]
+        owner = np.repeat(np.arange(len(js)), n)
+        first = np.repeat(self.start[js], n)
+        offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
+        return first + offset, owner
+
+
+def _segment_max(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
+    """Max of ``values`` per owner in 0..n-1 (-inf for owners without values)."""
+    out = np.full(n, -np.inf)
+    if len(values):
+        np.maximum.at(out, owner, values)
+    return out
 
 
 class PairScorer:
@@ -95,23 +121,30 @@ class PairScorer:
 
     Parameters
     ----------
-    thresholds : Thresholds, optional
-        Relation thresholds; the calibrated ones from ``data/pair_thresholds.json`` by default.
-    weights : dict, optional
-        Weights of ``mutual``, ``industry`` and ``synergy`` in the score.
+    model : PairModel or False, optional
+        Relations and scores; ``models/pair_relation.json`` by default; ``False`` for a scorer
+        that gives components only (training the model).
+    need_fit : NeedFit, optional
+        Phrase-pair cosine -> P(right answer); ``models/pair_need_fit.json`` by default.
     """
 
-    def __init__(self, *, thresholds: Thresholds | None = None, weights: dict | None = None):
-        self.thresholds = thresholds
-        self.weights = weights
+    def __init__(self, *, model=None, need_fit=None):
+        self.model = model
+        self.need_fit = need_fit
 
     def fit(self, matrix: MemberMatrix, *, codes: list[str], markets: list[str],
             roles: list[str], synergy: np.ndarray, index) -> PairScorer:
-        from .profiles import ROLES
-
+        from .pairs.model import MODEL_FILE, PairModel
+        from .pairs.need_fit import NeedFit
         self.matrix_ = matrix
-        self.thresholds_ = self.thresholds or Thresholds.load()
-        self.weights_ = self.weights or WEIGHTS
+        self.need_fit_ = self.need_fit if self.need_fit is not None else NeedFit.load()
+        if self.model is False:  # training (matcher.pairs.fit): components only
+            self.model_ = None
+        else:
+            self.model_ = self.model if self.model is not None else PairModel.load(MODEL_FILE)
+        self.features_ = PairFeatures()
+        self.seek_phrases_ = _Phrases(matrix, "seeks")
+        self.offer_phrases_ = _Phrases(matrix, "offers")
         self.index_ = index
         codes, markets = self._fit_customers(codes, markets, roles)
         self.codes_ = np.array(codes)
@@ -132,9 +165,42 @@ class PairScorer:
         self.synergy_ = np.asarray(synergy)
         uniq, self.code_idx_ = np.unique(self.codes_, return_inverse=True)
         self.industry_ = index.complementarity(list(uniq), list(uniq))
-        self.index_ = index
         self._fit_niche(roles)
+        self._fit_people()
         return self
+
+    def _fit_people(self) -> None:
+        """A seller's seek naming their own customers ("managing partners at small law firms"
+        from an IT firm for law firms, "dental office managers" from a dental-office cleaner)
+        asks for more of them: it is answered by being one, not by serving them too. Per seek
+        phrase the customer segments it names that its writer, a seller (``SELLER_ROLES``),
+        serves and is not; per member the segments they serve and are not (their industry is
+        not the segment's)."""
+        seg = self.segments_
+        own = np.zeros(len(self.codes_), dtype=np.uint64)
+        for k, prefixes in enumerate(seg.naics):
+            if prefixes:
+                hit = np.array([c.startswith(prefixes) for c in self.codes_], dtype=bool)
+                own[hit] |= np.uint64(1 << k)
+        self.own_segments_ = own  # the customer segments each member is one of
+        self.serves_not_is_ = self.customer_masks_ & ~own
+        owner = np.repeat(np.arange(len(self.codes_)), self.seek_phrases_.counts)
+        named = np.array([seg.mask(t) for t in self.seek_phrases_.texts], dtype=np.uint64)
+        self.seek_refers_ = np.array([bool(_REFER.search(t)) for t in self.seek_phrases_.texts],
+                                     dtype=bool)
+        from .niche import SELLER_ROLES
+
+        sellers = np.array([ROLES[r] in SELLER_ROLES for r in self.roles_], dtype=bool)
+        self.seek_people_ = (np.where(sellers[owner], named & self.serves_not_is_[owner],
+                                      np.uint64(0)) if len(named) else named)
+
+    def _both_self(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Bool per j: i and j are both "self" (job seekers, freelancers)."""
+        return (self.roles_[i] == _SELF) & (self.roles_[js] == _SELF)
+
+    def _serving_not_being(self, seek_rows: np.ndarray, answerers: np.ndarray) -> np.ndarray:
+        """Bool: the answerer serves the people the seek asks for, rather than being one."""
+        return (self.seek_people_[seek_rows] & self.serves_not_is_[answerers]) != 0
 
     def _fit_customers(self, codes: list[str], markets: list[str], roles: list[str]):
         """Per member, once: the customer segments they name; industry guesses that are a B2B
@@ -166,7 +232,85 @@ class PairScorer:
         if not hasattr(self, "matrix_"):
             raise NotFittedError("PairScorer is not fitted")
 
+    def _model(self):
+        self._check()
+        if self.model_ is None:
+            raise NotFittedError("no pair model: fit one with `python -m matcher.pairs.fit`")
+        return self.model_
+
+    # -- need-answer fit, phrase to phrase ---------------------------------------------
+    def answer_cosines(self, i: int, js: np.ndarray) -> np.ndarray:
+        """Cosine of the best answer each of i's seek phrases gets from each of ``js``: of
+        their offer phrases, specialty and trade text; shape (n_seeks_i, len(js))."""
+        m = self.matrix_
+        q = self.seek_phrases_.of(i)
+        if not len(q):
+            return np.zeros((0, len(js)))
+        # matrix-vector products only: each pair's cosine is then the same whichever other
+        # members are scored with it (a matrix product's blocking changes the last bits)
+        spec, trade = m.specialty[js], m.trade[js]
+        best = np.stack([np.maximum(_rowdot(spec, v), _rowdot(trade, v)) for v in q])
+        # a job seeker's background does not answer another job seeker's seek (a job):
+        # between two "self" members only offers answer
+        best[:, self._both_self(i, js)] = -np.inf
+        rows, owner = self.offer_phrases_.rows(js)
+        if len(rows):
+            phrases = self.offer_phrases_.vectors[rows]
+            for k, v in enumerate(q):
+                best[k] = np.maximum(best[k], _segment_max(_rowdot(phrases, v), owner, len(js)))
+        first = self.seek_phrases_.start[i]
+        for k in range(len(q)):
+            best[k] = np.where(self._serving_not_being(np.array([first + k]), js), -np.inf,
+                               best[k])
+        return best
+
+    def _asked_cosines(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Best cosine with which i answers any seek of each of ``js``, and any of their
+        seeks that asks for someone to refer work to (-inf: no such seek)."""
+        m = self.matrix_
+        rows, owner = self.seek_phrases_.rows(js)
+        if not len(rows):
+            return np.full(len(js), -np.inf), np.full(len(js), -np.inf)
+        seeks = self.seek_phrases_.vectors[rows]
+        who = np.maximum(_rowdot(seeks, m.specialty[i]), _rowdot(seeks, m.trade[i]))
+        who = np.where(self._both_self(i, js)[owner], -np.inf, who)
+        offers = self.offer_phrases_.of(i)
+        sims = np.max([who, *(_rowdot(seeks, v) for v in offers)], axis=0)
+        sims = np.where(self._serving_not_being(rows, np.full(len(rows), i)), -np.inf, sims)
+        refers = self.seek_refers_[rows]
+        return (_segment_max(sims, owner, len(js)),
+                _segment_max(sims[refers], owner[refers], len(js)))
+
+    def fit_parts(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
+        """The components of a base score: both need-answer fits (and ``refer_fit``, the fit
+        of seeks asking for someone to refer work to), industry and synergy."""
+        js = np.asarray(js, dtype=int)
+        nf = self.need_fit_
+        ab = self.answer_cosines(i, js)
+        first, n_seeks = self.seek_phrases_.start[i], len(ab)
+        refers = self.seek_refers_[first:first + n_seeks]
+        cos_ab = ab.max(axis=0) if n_seeks else np.full(len(js), -np.inf)
+        ref_ab = ab[refers].max(axis=0) if refers.any() else np.full(len(js), -np.inf)
+        cos_ba, ref_ba = self._asked_cosines(i, js)
+
+        def proba(cos):
+            ok = np.isfinite(cos)
+            return np.where(ok, nf.proba(np.where(ok, cos, 0.0)), 0.0)
+
+        return {"fit_ab": proba(cos_ab), "fit_ba": proba(cos_ba),
+                "refer_fit": proba(np.maximum(ref_ab, ref_ba)),
+                "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
+                "synergy": self.synergy_[self.roles_[i], self.roles_[js]]}
+
     # -- components --------------------------------------------------------------------
+    def _cheap(self, i: int, js: np.ndarray, parts: dict) -> dict[str, np.ndarray]:
+        m = self.matrix_
+        return {**parts,
+                "specialty_sim": _dot(m.specialty, m.specialty[i], js),
+                "same_naics6": self.code_idx_[js] == self.code_idx_[i],
+                "same_naics4": self._code4[js] == self._code4[i],
+                "field_overlap": self.fields_.overlap(i, js)}
+
     def components(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
         """Every component of the pairs (i, j) for j in ``js``; arrays of shape (len(js),)."""
         self._check()
@@ -182,77 +326,53 @@ class PairScorer:
             customers_known = (masks[js] != 0) & (masks[i] != 0)
         else:  # e.g. synthetic members without text: nothing to compare
             customer_overlap, customers_known = np.zeros(len(js)), np.zeros(len(js), dtype=bool)
-        field_overlap = self.fields_.overlap(i, js)
         return {
-            **self.fit_parts(i, js),
-            "specialty_sim": _dot(m.specialty, m.specialty[i], js),
+            **self._cheap(i, js, self.fit_parts(i, js)),
             "offers_sim": _dot(m.offers, m.offers[i], js),
-            "same_naics6": self.code_idx_[js] == self.code_idx_[i],
-            "same_naics4": self._code4[js] == self._code4[i],
             "same_market": same_market,
             "same_locality": (lj == li) | (lj == self._blank) | (li == self._blank),
             "customer_overlap": customer_overlap,
             "customers_known": customers_known,
-            "field_overlap": field_overlap,
         }
 
-    def relations(self, c: dict[str, np.ndarray]) -> np.ndarray:
-        return classify(c, self.thresholds_)
-
-    def scores(self, c: dict[str, np.ndarray], relations: np.ndarray) -> np.ndarray:
-        """Weighted need-offer fit, industry and synergy, plus the referral-partner bonus."""
-        return np.clip(self._weighted(c) + REFERRAL_BONUS * (relations == "referral-partner"),
-                       0.0, 1.0)
-
-    def _weighted(self, c: dict[str, np.ndarray]) -> np.ndarray:
-        w = self.weights_
-        return w["mutual"] * c["mutual"] + w["industry"] * c["industry"] + w["synergy"] * c["synergy"]
-
-    def fit_parts(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
-        """The components a score is made of (no relation features): two matrix-vector
-        products and two table lookups."""
-        m = self.matrix_
-        js = np.asarray(js, dtype=int)
-        fit_ab = _ramp(_dot(m.offers, m.seeks[i], js))  # j's offers answer i's seeks
-        fit_ba = _ramp(_dot(m.seeks, m.offers[i], js))
-        return {"fit_ab": fit_ab, "fit_ba": fit_ba, "mutual": harmonic(fit_ab, fit_ba),
-                "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
-                "synergy": self.synergy_[self.roles_[i], self.roles_[js]]}
+    def score_rows(self, i: int, js: np.ndarray):
+        """(scores, relations, components) of member ``i`` against members ``js``; the
+        components include the relation probabilities ``p_<relation>``."""
+        c = self.components(i, js)
+        model = self._model()
+        X = self.features_.transform(c)
+        proba = model.predict_proba(X)
+        for k, rel in enumerate(RELATIONS):
+            c[f"p_{rel}"] = proba[:, k]
+        return model.score(X, proba), model._decide(proba), c
 
     def base_scores(self, i: int, js: np.ndarray) -> np.ndarray:
-        """Scores of (i, j) without the referral bonus: a lower bound of the score, and the
-        score is at most this plus ``REFERRAL_BONUS`` (see ``recommend.best_scored``)."""
-        self._check()
-        return self._weighted(self.fit_parts(i, js))
+        """Scores of (i, j) without the referral bonus: a lower bound of the score."""
+        p = self.fit_parts(i, np.asarray(js, dtype=int))
+        return self._model().base_score(np.maximum(p["fit_ab"], p["fit_ba"]),
+                                        np.minimum(p["fit_ab"], p["fit_ba"]),
+                                        p["industry"], p["synergy"])
 
-    def may_be_referral(self, i: int, js: np.ndarray) -> np.ndarray:
-        """Bool mask of the pairs (i, j) that could be referral partners (:func:`could_be_field`),
-        the only pairs whose score can exceed their base score."""
-        self._check()
-        m = self.matrix_
+    def score_upper(self, i: int, js: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
+        """An upper bound of the score of (i, j), from the model: the base score plus the
+        referral bonus times the largest P(referral-partner) the cheap features allow."""
         js = np.asarray(js, dtype=int)
-        return could_be_field({"specialty_sim": _dot(m.specialty, m.specialty[i], js),
-                               "same_naics4": self._code4[js] == self._code4[i],
-                               "field_overlap": self.fields_.overlap(i, js)}, self.thresholds_)
+        model = self._model()
+        parts = self.fit_parts(i, js)
+        cheap = self._cheap(i, js, parts)
+        cheap["fit_max"] = np.maximum(parts["fit_ab"], parts["fit_ba"])
+        cheap["fit_min"] = np.minimum(parts["fit_ab"], parts["fit_ba"])
+        if base is None:
+            base = model.base_score(cheap["fit_max"], cheap["fit_min"], parts["industry"],
+                                    parts["synergy"])
+        lo, hi = self.features_.bounds(cheap)
+        return base + model.referral_bonus * model.referral_upper(lo, hi)
 
     def base_scores_many(self, rows: np.ndarray) -> np.ndarray:
-        """:meth:`base_scores` of each of ``rows`` against every member, shape (len(rows), n):
-        two matrix products, far cheaper per row than one matrix-vector product each."""
+        """:meth:`base_scores` of each of ``rows`` against every member, shape (len(rows), n)."""
         self._check()
-        m = self.matrix_
-        rows = np.asarray(rows, dtype=int)
-        fit_ab = _ramp(m.seeks[rows] @ m.offers.T)  # j's offers answer i's seeks
-        fit_ba = _ramp(m.offers[rows] @ m.seeks.T)
-        return self._weighted({
-            "mutual": harmonic(fit_ab, fit_ba),
-            "industry": self.industry_[self.code_idx_[rows][:, None], self.code_idx_],
-            "synergy": self.synergy_[self.roles_[rows][:, None], self.roles_]})
-
-    def score_rows(self, i: int, js: np.ndarray):
-        """(scores, relations, components) of member ``i`` against members ``js``."""
-        c = self.components(i, js)
-        rel = self.relations(c)
-        return self.scores(c, rel), rel, c
+        everyone = np.arange(len(self.matrix_))
+        return np.stack([self.base_scores(int(i), everyone) for i in np.asarray(rows, int)])
 
     def score_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'."""
@@ -271,46 +391,3 @@ class PairScorer:
     def same_company(self, i: int, js: np.ndarray) -> np.ndarray:
         ci = self.companies_[i]
         return (self.companies_[js] == ci) & (ci != "")
-
-
-def could_be_field(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
-    """A superset of the pairs :func:`classify` calls referral partners, from three cheap
-    components (specialty_sim, same_naics4, field_overlap): see ``field`` there."""
-    return ((c["specialty_sim"] >= min(t.field_specialty, t.competitor_field))
-            | c["same_naics4"] | (c["field_overlap"] >= t.field_industry))
-
-
-def classify(c: dict[str, np.ndarray], t: Thresholds) -> np.ndarray:
-    """The relation of each pair from its components (vectorised).
-
-    The niche components are optional (toy dicts may leave them out): without
-    ``customers_known`` no customers are known, without ``field_overlap`` only the same 4-digit
-    industry is one field.
-    """
-    n = len(c["same_naics6"])
-    known = c.get("customers_known", np.zeros(n, dtype=bool))
-    same_customers = known & (c.get("customer_overlap", np.zeros(n)) >= t.customers_same)
-    other_customers = known & (c.get("customer_overlap", np.zeros(n)) <= 0)
-    field_overlap = c.get("field_overlap", c["same_naics4"].astype(float))
-    same_trade = c["same_naics6"] | (c["specialty_sim"] >= t.competitor_field)
-    one_industry = field_overlap >= t.field_industry  # by guess, or one's among the other's offers
-    alike = (
-        (c["specialty_sim"] >= t.competitor_specialty) & (c["offers_sim"] >= t.competitor_offers)
-    ) | (
-        same_customers & one_industry
-        & (c["specialty_sim"] >= t.competitor_specialty_same_customers)
-        & (c["offers_sim"] >= t.competitor_offers_same_customers)
-    )
-    competitor = (
-        same_trade & (c["same_market"] | same_customers) & c["same_locality"] & alike
-        & ~other_customers
-    )
-    field = (  # keep could_be_field a superset of this
-        c["same_naics4"]
-        | ((c["specialty_sim"] >= t.field_specialty) & (c["offers_sim"] >= t.field_offers))
-        | one_industry
-        | (same_trade & other_customers)
-    )
-    complement = (c["mutual"] >= t.complement_mutual) | (c["industry"] >= t.complement_industry)
-    return np.select([competitor, field, complement], ["competitor", "referral-partner", "complement"],
-                     default="peer").astype(object)

@@ -4,8 +4,8 @@ Score in [0, 1], from four parts (weights below):
 
 - *concrete detail*: says whom it serves (not just "businesses"), where, and enough words to
   name a problem or a result.
-- *distance from generic phrasing*: cosine to stock vague phrases ("consultant helping
-  businesses grow", "I help people succeed") and to the bare title of its own NAICS industry
+- *distance from generic phrasing*: cosine to stock vague phrases ("strategy consultant for
+  growing businesses", "I help people succeed") and to the bare title of its own NAICS industry
   (a specialty that only restates its industry's name adds nothing).
 - *industry clarity*: how confidently the specialty maps onto one NAICS industry; vague text
   ("I help people succeed") matches no trade well.
@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 GENERIC_PHRASES = (
-    "Consultant helping businesses grow",
+    "Strategy consultant for growing businesses",
     "I help people succeed",
     "Entrepreneur open to opportunities",
     "Business coach",

@@ -9,8 +9,9 @@ from typer.testing import CliRunner
 
 from matcher.candidates import AnnCandidates
 from matcher.cli import app
+from matcher.pairs.model import PairModel
 from matcher.recommend import exposure_cap, recommend
-from matcher.scoring import Thresholds, classify, harmonic
+from matcher.scoring import harmonic
 
 EXPECTED = json.loads((Path(__file__).parents[1] / "data/sample/expected.json").read_text())
 runner = CliRunner()
@@ -40,18 +41,15 @@ def test_harmonic_mean_makes_one_sided_fit_score_below_mutual():
     assert one_sided < mutual
 
 
-def test_classify_rules_on_toy_components():
-    base = {"same_naics6": np.array([True, True, False, False]),
-            "same_naics4": np.array([True, True, False, False]),
-            "same_market": np.array([True, True, True, True]),
-            "same_locality": np.array([True, False, True, True]),
-            "specialty_sim": np.array([0.95, 0.95, 0.1, 0.1]),
-            "offers_sim": np.array([0.95, 0.95, 0.1, 0.1]),
-            "mutual": np.array([0.0, 0.0, 0.9, 0.0]),
-            "industry": np.array([0.0, 0.0, 0.0, 0.0])}
-    rel = classify(base, Thresholds())
-    # same everything -> competitor; other town -> referral partner; fit -> complement
-    assert list(rel) == ["competitor", "referral-partner", "complement", "peer"]
+def test_shipped_score_keeps_a_one_sided_answer_but_ranks_a_mutual_fit_above_it():
+    """The harmonic mean zeroes a strong answer to a stated need when the other side wrote no
+    matching seek; the learned combination keeps it, and a mutual fit still wins."""
+    model = PairModel.load()
+    one_sided = model.base_score(0.95, 0.0, 0.0, 0.0)
+    mutual = model.base_score(0.95, 0.95, 0.0, 0.0)
+    nothing = model.base_score(0.0, 0.0, 0.0, 0.0)
+    assert harmonic(np.array([0.95]), np.array([0.0]))[0] == 0.0
+    assert nothing < one_sided < mutual
 
 
 @pytest.mark.parametrize("pair", EXPECTED["competitors"])
@@ -187,3 +185,32 @@ def test_cli_recommend_and_explain_contracts(sample_db):
     assert {"relation", "score", "components", "reasons"} <= set(doc)
     r = runner.invoke(app, ["--db", str(sample_db), "recommend", "nobody", "--json"])
     assert r.exit_code == 1 and "unknown member 'nobody'" in r.stdout
+
+
+CLAIMS = ("which is what", "answers what", "which you seek", " seeks: ")
+
+
+def _claims(reasons):
+    return [r for r in reasons if any(c in r for c in CLAIMS)]
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("m02", "m55"),  # monthly bookkeeping for a practice vs monthly membership pricing
+    ("m22", "m41"),  # a wedding photographer vs executive portraits (the issue's examples)
+    ("m59", "m04"),  # two job seekers: one's background does not answer the other's job hunt
+    ("m04", "m59"),
+    ("m01", "m38"),  # two IT firms for law firms: the other's seek for law-firm clients
+])
+def test_reasons_never_claim_that_an_unrelated_offer_answers_a_need(engine, a, b):
+    assert not _claims(engine.explain(a, b)["reasons"])
+
+
+def test_a_clear_answer_to_a_stated_need_is_claimed(engine):
+    row = engine.explain("m13", "m14")  # a COO seeking a startup attorney; a startup attorney
+    assert any("answers what you seek: a startup attorney" in r for r in row["reasons"])
+
+
+def test_every_recommendation_keeps_a_reason(engine):
+    for m in engine.store.members():
+        for r in engine.recommend(m.id, 5):
+            assert r["reasons"], (m.id, r["member_id"])

@@ -1,7 +1,6 @@
 """A member's niche (matcher/niche.py): customer segments, field readings, and the relations
 they decide. Toy inputs with known answers; the industry index is the real one."""
 
-from dataclasses import replace
 from types import SimpleNamespace
 
 import numpy as np
@@ -17,7 +16,6 @@ from matcher.niche import (
     overlap,
     reread_industries,
 )
-from matcher.scoring import Thresholds, classify
 
 
 @pytest.fixture(scope="module")
@@ -129,40 +127,3 @@ def test_reread_only_a_b2b_sellers_guess_that_is_their_customers_industry(seg):
         masks=masks, segments=seg, vectors=v, index=index)
     assert reread.tolist() == [True, False, False]
     assert not codes[0].startswith("6212") and codes[1:] == ["621210", "621210"]
-
-
-def _pairs(**cols):
-    base = {"same_naics6": [True], "same_naics4": [True], "same_market": [True],
-            "same_locality": [True], "specialty_sim": [0.75], "offers_sim": [0.5],
-            "mutual": [0.2], "industry": [0.0], "customers_known": [True],
-            "customer_overlap": [1.0], "field_overlap": [1.0]}
-    base.update(cols)
-    return {k: np.array(v) for k, v in base.items()}
-
-
-T = replace(Thresholds(), competitor_specialty=0.4, competitor_offers=0.6, competitor_field=0.7,
-            customers_same=0.6, competitor_offers_same_customers=0.4, field_industry=0.5)
-
-
-def test_same_trade_same_customers_offers_worded_apart_is_a_competitor():
-    assert classify(_pairs(), T)[0] == "competitor"
-    # the same customers and one industry by the offers, though the NAICS guesses differ
-    c = _pairs(same_naics6=[False], same_naics4=[False], field_overlap=[0.75], same_market=[False])
-    assert classify(c, T)[0] == "competitor"
-    # without industry evidence the customers alone do not make a competitor
-    assert classify(_pairs(same_naics6=[False], same_naics4=[False], field_overlap=[0.0]),
-                    T)[0] != "competitor"
-
-
-def test_same_trade_different_customers_is_a_referral_partner():
-    c = _pairs(offers_sim=[0.9], customer_overlap=[0.0])
-    assert classify(c, T)[0] == "referral-partner"
-    # unknown customers: near-identical offers still make a competitor
-    assert classify(_pairs(offers_sim=[0.9], customers_known=[False]), T)[0] == "competitor"
-
-
-def test_one_industry_among_the_others_offers_is_one_field():
-    c = _pairs(same_naics6=[False], same_naics4=[False], specialty_sim=[0.1], offers_sim=[0.38],
-               customer_overlap=[0.0], same_locality=[False], mutual=[0.5], field_overlap=[0.5])
-    assert classify(c, T)[0] == "referral-partner"
-    assert classify({**c, "field_overlap": np.array([0.25])}, T)[0] == "complement"

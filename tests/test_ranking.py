@@ -91,23 +91,24 @@ def test_recommend_many_in_batches_equals_one_member_at_a_time(_sample_db_master
 
 
 @pytest.mark.parametrize("seed", range(5))
-def test_could_be_field_covers_every_referral_partner(seed):
-    """The pruning bound is exact only if every pair classify calls a referral partner is in
-    could_be_field: random components under random thresholds."""
-    from dataclasses import fields, replace
+def test_score_upper_bound_holds_for_any_value_of_the_features_not_yet_known(seed):
+    """The pruning is exact only if the model's bound on P(referral-partner), from the cheap
+    features and the ranges of the rest, is never below the probability: random features."""
+    from matcher.pairs.features import CHEAP, FEATURES, RANGES, PairFeatures
+    from matcher.pairs.model import RELATIONS, PairModel
 
-    from matcher.scoring import Thresholds, classify, could_be_field
-
+    model = PairModel.load()
     rng = np.random.default_rng(seed)
-    t = replace(Thresholds(), **{f.name: float(rng.uniform(0.2, 0.9)) for f in fields(Thresholds)})
     n = 20_000
-    naics6 = rng.random(n) < 0.1
-    c = {"specialty_sim": rng.random(n), "offers_sim": rng.random(n),
-         "same_naics6": naics6, "same_naics4": naics6 | (rng.random(n) < 0.1),
-         "same_market": rng.random(n) < 0.5, "same_locality": rng.random(n) < 0.5,
-         "customer_overlap": rng.choice([0.0, 0.3, 0.6, 1.0], n),
-         "customers_known": rng.random(n) < 0.5, "field_overlap": rng.random(n),
-         "mutual": rng.random(n), "industry": rng.random(n)}
-    referral = classify(c, t) == "referral-partner"
-    assert referral.sum() > n // 20
-    assert not (referral & ~could_be_field(c, t)).any()
+    cols = {f: rng.uniform(*RANGES[f], n) for f in FEATURES}
+    for f in ("same_naics6", "same_naics4", "same_market", "same_locality", "other_customers"):
+        cols[f] = (rng.random(n) < 0.5).astype(float)
+    cols["local_specialty"] = cols["same_locality"] * cols["specialty_sim"]
+    cols["local_offers"] = cols["same_locality"] * cols["offers_sim"]
+    X = np.column_stack([cols[f] for f in FEATURES])
+    lo, hi = PairFeatures().bounds({f: cols[f] for f in CHEAP})
+    assert (lo <= X + 1e-12).all() and (X <= hi + 1e-12).all()
+    p_ref = model.predict_proba(X)[:, RELATIONS.index("referral-partner")]
+    upper = model.referral_upper(lo, hi)
+    assert (p_ref <= upper + 1e-12).all()
+    assert (upper < 1 - 1e-3).mean() > 0.5  # and the bound is not trivially 1

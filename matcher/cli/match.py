@@ -87,20 +87,50 @@ def introductions_cmd(member_id: MemberArg, k: Annotated[int, typer.Option("-k",
 
 @eval_app.command("pairs")
 def eval_pairs_cmd(as_json: JsonOpt = False) -> None:
-    """Precision and recall per relation on the labelled pairs (calibrated and cross-validated)."""
-    from ..embedding import get_encoder
-    from ..pair_calibration import evaluate_pairs
+    """Pair scoring on the held-out labelled data: the model against plain seek->offer cosine
+    and the reciprocal harmonic mean of cosines (top-5 hit, decoy above, relation macro-F1,
+    reason precision), and the model's grouped cross-validation."""
+    import json
 
-    with err.status("Scoring labelled pairs"):
-        figures = evaluate_pairs(get_encoder())
+    from ..pairs.model import MODEL_FILE
+    from ..pairs.quality import evaluate
+
+    with err.status("Scoring held-out pairs"):
+        figures = evaluate()
+    doc = json.loads(MODEL_FILE.read_text())
+    figures["grouped_cv"] = {k: doc[k] for k in ("grouped_cv", "competitor_threshold",
+                                                   "competitor_cv_precision",
+                                                   "competitor_cv_recall", "date")}
     if as_json:
         print_json(figures)
         return
-    for name in ("calibrated", "cross_validated"):
-        table = Table(title=f"labelled pairs ({name}): macro-F1 {figures[name]['macro_f1']:.3f}")
-        for col in ("relation", "precision", "recall", "f1", "n"):
+    show_quality(figures)
+
+
+def show_quality(figures: dict) -> None:
+    titles = {"need_offer_heldout": "hand-written need-offer set, held-out seeks",
+              "generated_test": "generated need-answer pairs (BEA/NAICS/O*NET), test groups",
+              "pairs_heldout": "labelled member pairs, held-out profiles"}
+    for key, title in titles.items():
+        part = figures[key]
+        table = Table(title=title)
+        for col in ("method", "top-5 hit", "decoy above", "relation macro-F1",
+                    "reason precision", "claims", "seekers"):
             table.add_column(col)
-        for rel, m in figures[name]["per_relation"].items():
-            table.add_row(rel, f"{m['precision']:.3f}", f"{m['recall']:.3f}", f"{m['f1']:.3f}",
-                          str(m["n"]))
+        for name in ("model", "cosine", "harmonic"):
+            f = part[name]
+            f1 = part["relations"]["macro_f1"] if name == "model" and "relations" in part else None
+            table.add_row(name, _fmt(f["top5_hit"]), _fmt(f["decoys_above"]), _fmt(f1),
+                          _fmt(f.get("reason_precision")), str(f.get("n_claims", "")),
+                          str(f["n_seekers"]))
         out.print(table)
+    out.print(f"claim threshold: cosine >= {figures['claim_cosine']}")
+    cv = figures.get("grouped_cv")
+    if cv:
+        out.print(f"grouped CV ({cv['date']}): macro-F1 {cv['grouped_cv']['macro_f1']:.3f}; "
+                  f"competitor threshold {cv['competitor_threshold']}, precision "
+                  f"{cv['competitor_cv_precision']:.3f}, recall {cv['competitor_cv_recall']:.3f}")
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:.3f}"

@@ -1,0 +1,1 @@
+"""Pair scoring: phrase-level need fit, the pair feature vector and the learned relation model."""

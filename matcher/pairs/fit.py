@@ -1,0 +1,281 @@
+"""Learn the need-answer fit and the pair model; write them with their model card.
+
+    python -m matcher.pairs.fit
+
+1. :class:`NeedFit` on the generated need-answer pairs (``data/needs/generated.csv``, train
+   split) and the development part of the hand-written set (each source weighted equally); its
+   claim threshold on the hand-written development pairs alone (precision >= 0.95).
+2. The score's combination of the two directions and its weights, chosen on the *training*
+   labelled pairs by ranking: each profile's labelled complements and referral partners should
+   rank in its top 5, its labelled peers below them.
+3. :class:`PairModel` on the training labelled pairs, validated by grouped cross-validation:
+   profiles are clustered on the pair graph (spectral clustering) and no cluster is in train and
+   test at once, so no profile is either.
+
+Nothing here reads the held-out parts (``split == heldout``); they are measured by
+:mod:`matcher.pairs.quality`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import UTC, datetime
+from itertools import product
+from pathlib import Path
+
+import numpy as np
+
+from .features import FEATURES, PairFeatures
+from .model import MODEL_FILE, RELATIONS, PairModel
+from .need_fit import MODEL_FILE as NEED_FILE
+from .need_fit import NeedFit
+
+ROOT = Path(__file__).resolve().parents[2]
+NEED_OFFER = ROOT / "data" / "labelled" / "need_offer_pairs.csv"
+CARD = ROOT / "models" / "pair_relation.md"
+N_CLUSTERS = 12
+CS = (0.05, 0.1, 0.2, 0.3, 1.0, 3.0)  # regularisation grid, chosen by grouped-CV macro-F1
+MIXES = (0.0, 0.25, 0.5, 1.0, 2.0)
+FLOORS = (0.0, 0.3, 0.5, 0.7)
+WEIGHTS = tuple((round(1 - wi - ws, 2), wi, ws) for wi, ws in product((0.0, 0.15, 0.3),
+                                                                        (0.0, 0.1, 0.25)))
+
+
+def read_need_offer(path: Path = NEED_OFFER) -> list[dict]:
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    for n, r in enumerate(rows, start=2):
+        for col in ("relevant", "decoy"):
+            if r.get(col) not in ("0", "1"):
+                raise ValueError(f"{path.name} row {n}: {col} {r.get(col)!r}; expected 0 or 1")
+        if r.get("split") not in ("dev", "heldout"):
+            raise ValueError(f"{path.name} row {n}: split {r.get('split')!r}; "
+                             f"expected 'dev' or 'heldout'")
+        r["relevant"], r["decoy"] = int(r["relevant"]), int(r["decoy"])
+    return rows
+
+
+def cosines(cache, needs: list[str], answers: list[str]) -> np.ndarray:
+    return (cache(needs) * cache(answers)).sum(axis=1)
+
+
+def fit_need(cache) -> tuple[NeedFit, dict]:
+    from sklearn.metrics import roc_auc_score
+
+    from .generate import read_generated
+
+    gen = [r for r in read_generated() if r["split"] == "train"]
+    dev = [r for r in read_need_offer() if r["split"] == "dev"]
+    cg = cosines(cache, [r["need"] for r in gen], [r["answer"] for r in gen])
+    cd = cosines(cache, [r["seek"] for r in dev], [r["answer"] for r in dev])
+    yg = np.array([r["relevant"] for r in gen])
+    yd = np.array([r["relevant"] for r in dev])
+    w = np.r_[np.ones(len(gen)), np.full(len(dev), len(gen) / len(dev))]
+    nf = NeedFit().fit(np.r_[cg, cd], np.r_[yg, yd], sample_weight=w, claim_cos=cd, claim_y=yd)
+    claimed = cd >= nf.claim_cosine_
+    return nf, {"n_generated_train": len(gen), "n_dev": len(dev),
+                "dev_auc_cosine": round(float(roc_auc_score(yd, cd)), 4),
+                "claim_cosine": round(nf.claim_cosine_, 4),
+                "claim_probability": round(float(nf.proba(nf.claim_cosine_)), 4),
+                "dev_claim_precision": round(float(yd[claimed].mean()), 4),
+                "dev_claim_recall": round(float(claimed[yd == 1].mean()), 4)}
+
+
+def profile_clusters(pairs: list[dict], *, n_clusters: int = N_CLUSTERS, seed: int = 0) -> dict:
+    """Profile id -> cluster of the pair graph (spectral clustering on its adjacency)."""
+    from sklearn.cluster import SpectralClustering
+
+    ids = sorted({p[s] for p in pairs for s in ("a", "b")})
+    pos = {x: k for k, x in enumerate(ids)}
+    A = np.zeros((len(ids), len(ids)))
+    for p in pairs:
+        A[pos[p["a"]], pos[p["b"]]] = A[pos[p["b"]], pos[p["a"]]] = 1.0
+    A += 1e-3  # connect the components weakly so every profile gets a cluster
+    labels = SpectralClustering(n_clusters, affinity="precomputed", random_state=seed).fit(A).labels_
+    return {x: int(labels[pos[x]]) for x in ids}
+
+
+def ranking_quality(S: np.ndarray, competitor: np.ndarray, rel: dict, *, k: int = 5) -> dict:
+    """Top-k hit rate of each profile's labelled good partners (complement, referral) and the
+    share of profiles where a labelled peer outranks them all. ``S``: scores (n, n);
+    ``competitor``: bool (n, n), left out as recommendations are; ``rel``: {(a, b): relation}
+    by row numbers."""
+    good: dict[int, set[int]] = {}
+    peers: dict[int, set[int]] = {}
+    for (a, b), r in rel.items():
+        for x, y in ((a, b), (b, a)):
+            if r in ("complement", "referral-partner"):
+                good.setdefault(x, set()).add(y)
+            elif r == "peer":
+                peers.setdefault(x, set()).add(y)
+    hits, decoys = [], []
+    for a, mine in good.items():
+        s = np.where(competitor[a], -np.inf, S[a].astype(float))
+        s[a] = -np.inf
+        order = np.argsort(-s, kind="stable")
+        rank = {int(j): r for r, j in enumerate(order)}
+        best = min(rank[j] for j in mine)
+        hits.append(best < k)
+        if peers.get(a):
+            decoys.append(min(rank[j] for j in peers[a]) < best)
+    return {"top5": float(np.mean(hits)), "decoys_above": float(np.mean(decoys)) if decoys else 0.0,
+            "n_seekers": len(hits)}
+
+
+def all_pairs(scorer, rows: np.ndarray) -> tuple[np.ndarray, tuple[int, int]]:
+    """Features of every ordered pair among ``rows``: shape (len(rows)**2, n_features)."""
+    feats = PairFeatures()
+    X = [feats.transform(scorer.components(int(i), rows)) for i in rows]
+    return np.concatenate(X), (len(rows), len(rows))
+
+
+def choose_score(model: PairModel, X: np.ndarray, shape, rel: dict) -> tuple[dict, list]:
+    """(mix, floor, weights) by ranking quality on training pairs: the best top-5 hit rate minus
+    the decoy rate, ties to the first (smallest mix and floor, largest fit weight)."""
+    proba = model.predict_proba(X)
+    comp = (model._decide(proba) == "competitor").reshape(shape)
+    col = {f: k for k, f in enumerate(FEATURES)}
+    table = []
+    for mix, floor, w in product(MIXES, FLOORS, WEIGHTS):
+        m = PairModel(mix=mix, floor=floor, weights=w, referral_bonus=model.referral_bonus)
+        s = (m.base_score(X[:, col["fit_max"]], X[:, col["fit_min"]], X[:, col["industry"]],
+                          X[:, col["synergy"]])
+             + model.referral_bonus * proba[:, RELATIONS.index("referral-partner")])
+        q = ranking_quality(s.reshape(shape), comp, rel)
+        table.append({"mix": mix, "floor": floor, "weights": list(w), **q})
+    best = max(table, key=lambda t: t["top5"] - t["decoys_above"])
+    return best, table
+
+
+def cv_figures(model: PairModel) -> dict:
+    from .quality import relation_metrics
+
+    o = model.oof_
+    return {**relation_metrics(o["pred"], o["y"]), "n_tested": int(o["tested"].sum())}
+
+
+def main() -> dict:
+    from ..embedding import get_encoder
+    from ..pair_calibration import labelled_pairs
+    from .cache import CachedEncoder, PhraseCache
+
+    cache = PhraseCache()
+    nf, need_figs = fit_need(cache)
+    lp = labelled_pairs(CachedEncoder(cache, get_encoder()), model=False, need_fit=nf)
+    train = lp.split == "train"
+    pairs = [p for p, t in zip(lp.pairs, train, strict=True) if t]
+    X = PairFeatures().transform(lp.components)[train]
+    y = lp.y[train]
+    clusters = profile_clusters(pairs)
+    groups = np.array([[clusters[p["a"]], clusters[p["b"]]] for p in pairs])
+    by_c = {c: cv_figures(PairModel(C=c).fit(X, y, groups=groups))["macro_f1"] for c in CS}
+    C = max(CS, key=lambda c: (by_c[c], -c))  # ties to the stronger regularisation
+    model = PairModel(C=C).fit(X, y, groups=groups)
+    m = lp.scorer.matrix_
+    rows = np.array(sorted({m.index(p[s]) for p in pairs for s in ("a", "b")}))
+    pos = {int(r): k for k, r in enumerate(rows)}
+    rel = {(pos[m.index(p["a"])], pos[m.index(p["b"])]): p["relation"] for p in pairs}
+    Xall, shape = all_pairs(lp.scorer, rows)
+    best, table = choose_score(model, Xall, shape, rel)
+    model = PairModel(C=C, mix=best["mix"], floor=best["floor"],
+                      weights=tuple(best["weights"])).fit(X, y, groups=groups)
+    cv = cv_figures(model)
+    comp = RELATIONS.index("competitor")
+    today = datetime.now(UTC).date().isoformat()
+    doc = {
+        "source": "python -m matcher.pairs.fit on data/labelled/pairs.csv (split=train)",
+        "date": today, "n_pairs": int(len(y)), "n_clusters": N_CLUSTERS,
+        "grouped_cv": cv, "C_by_grouped_cv_macro_f1": {str(c): v for c, v in by_c.items()},
+        "competitor_threshold": round(model.competitor_threshold_, 4),
+        "competitor_cv_precision": cv["per_relation"]["competitor"]["precision"],
+        "competitor_cv_recall": cv["per_relation"]["competitor"]["recall"],
+        "temperature": round(model.temperature_, 4),
+        "score_choice": best, "score_grid_size": len(table),
+        "model": model.to_dict(),
+    }
+    assert RELATIONS[comp] == "competitor"
+    MODEL_FILE.write_text(json.dumps(doc, indent=1) + "\n")
+    NEED_FILE.write_text(json.dumps({"source": "python -m matcher.pairs.fit", "date": today,
+                                     "figures": need_figs, "model": nf.to_dict()}, indent=1) + "\n")
+    CARD.write_text(model_card(doc, need_figs))
+    return doc
+
+
+def model_card(doc: dict, need: dict) -> str:
+    cv = doc["grouped_cv"]
+    rows = "\n".join(f"| {r} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['n']} |"
+                     for r, m in cv["per_relation"].items())
+    conf = cv["confusion"]
+    head = "| true \\ predicted | " + " | ".join(RELATIONS) + " |\n|---" * 1 + "|---" * 4 + "|\n"
+    conf_rows = "\n".join(f"| {r} | " + " | ".join(str(v) for v in conf[r]) + " |" for r in RELATIONS)
+    b = doc["score_choice"]
+    return f"""# Pair model: relation and score of two members
+
+Fitted {doc['date']} by `python -m matcher.pairs.fit`; files `models/pair_relation.json` (the
+relation model and the score) and `models/pair_need_fit.json` (the need-answer fit), plain JSON.
+
+## Data
+- Relation: the {doc['n_pairs']} training pairs of `data/labelled/pairs.csv` (`split=train`,
+  hand-labelled, see `data/labelled/README_pairs.md`). The held-out pairs (`split=heldout`,
+  written before any tuning) are not used here; `matcher eval pairs` reports them.
+- Need-answer fit: {need['n_generated_train']} generated pairs from public data
+  (`data/needs/generated.csv`, BEA 2017 flows + NAICS 2017 index + O*NET 30.1 titles and tasks,
+  train split) and the {need['n_dev']} development rows of the hand-written
+  `data/labelled/need_offer_pairs.csv`.
+
+## Features (`matcher/pairs/features.py`, `PairFeatures`)
+{", ".join(f"`{f}`" for f in FEATURES)}.
+
+## Model
+Multinomial logistic regression on standardised features (C={doc['model']['params']['C']},
+chosen by grouped-CV macro-F1 among {doc['C_by_grouped_cv_macro_f1']}), temperature-scaled on grouped
+out-of-fold predictions (T = {doc['temperature']}). Relation: competitor when P(competitor) >=
+{doc['competitor_threshold']} (the lowest threshold with grouped-CV precision >= 0.95), else the
+likeliest of the other three. Score: `w_fit * (f(fit_max) + mix * f(fit_min)) / (1 + mix) + w_industry *
+industry + w_synergy * synergy + 0.15 * P(referral-partner)`, `f(x) = clip((x - floor) / (1 -
+floor), 0, 1)`, with mix = {b['mix']}, floor = {b['floor']}, weights (fit,
+industry, synergy) = {tuple(b['weights'])}, chosen among {doc['score_grid_size']} on the training
+pairs by top-5 hit rate of labelled good partners minus the rate of a labelled peer outranking
+them (top-5 {b['top5']:.3f}, peer above {b['decoys_above']:.3f}, {b['n_seekers']} profiles).
+
+## Grouped cross-validation
+Profiles are clustered on the pair graph ({doc['n_clusters']} spectral clusters);
+`StratifiedGroupKFold` (5 folds) splits the pairs inside clusters, and a pair joining two
+clusters only trains folds that test neither, so no profile is in train and test at once.
+{cv['n_tested']} of {doc['n_pairs']} pairs are tested.
+
+Macro-F1 **{cv['macro_f1']:.3f}**, accuracy {cv['accuracy']:.3f}. Competitor precision
+{doc['competitor_cv_precision']:.3f} at recall {doc['competitor_cv_recall']:.3f}.
+
+| relation | precision | recall | F1 | n |
+|---|---|---|---|---|
+{rows}
+
+{head}{conf_rows}
+
+## Held-out
+Not read here. `matcher eval pairs` and `python benchmarks/quality.py` (results in
+`benchmarks/results/quality.json`) measure the held-out pairs and need-offer seeks against plain
+cosine and the reciprocal harmonic mean, in one run.
+
+## Need-answer fit
+Logistic on the cosine of a (seek, answer) phrase pair. Claim threshold: cosine >=
+{need['claim_cosine']} (P = {need['claim_probability']}), precision {need['dev_claim_precision']}
+and recall {need['dev_claim_recall']} on the hand-written development rows (AUC of the cosine
+there {need['dev_auc_cosine']}). Shared-word and NAICS-reading features did worse on those rows
+and were left out (see `matcher/pairs/need_fit.py`).
+
+## Limits
+A few hundred hand-labelled pairs, most from US towns and small businesses; the relation model
+is linear in the features above, with the same-town conjunctions spelled out.
+
+This product includes information from the O*NET 30.1 Database by the U.S. Department of Labor,
+Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license.
+"""
+
+
+if __name__ == "__main__":
+    d = main()
+    print(json.dumps({k: d[k] for k in ("grouped_cv", "competitor_threshold", "score_choice")},
+                     indent=1))
