@@ -5,12 +5,17 @@
 - the **occupation** read from the text (O*NET titles, :mod:`matcher.occupations`) and its
   employment-weighted consumer share (where BLS OEWS says the occupation works);
 - the **audience words** of the text: whom it says it serves ("for dog owners", "patients",
-  "for vertical SaaS", "B2B"), as word cues and as the cosine to audience prototype phrases.
+  "for vertical SaaS", "B2B"), as word cues and as the cosine to audience prototype phrases,
+  and whether it addresses the reader ("your") as app-store and brand copy does;
+- the text's **sentence vector** itself (384 dims), which carries the register of a consumer
+  app or brand vs a business product beyond any word list.
 
-A logistic regression (:class:`MarketModel`) weighs them into P(consumers); the market is
-``consumers`` at or above :data:`CONSUMERS_AT`, ``businesses`` at or below :data:`BUSINESSES_AT`
-and ``both`` in between, i.e. only when the evidence is mixed. Persisted as plain arrays in
-``models/role_market.npz``.
+A logistic regression (:class:`MarketModel`) weighs them into P(consumers). The market is
+``both`` only when the evidence really is mixed: the text names consumer *and* business
+customers ("for families and small businesses", "homes and offices"); otherwise it is the side
+P(consumers) leans to (``consumers`` at or above :data:`CONSUMERS_AT`). An uncertain P is not
+evidence of a mixed market, so a bare "Plumber" reads as one side, with its probability shown.
+Persisted as plain arrays in ``models/role_market.npz``.
 """
 
 from __future__ import annotations
@@ -22,10 +27,11 @@ import numpy as np
 
 from .errors import NotFittedError
 
-__all__ = ["FEATURES", "MarketModel", "audience_cues", "market_features", "market_from_p"]
+__all__ = ["FEATURES", "MarketModel", "audience_cues", "market_features", "market_from_p",
+           "mixed_audience"]
 
 MODEL_PATH = Path(__file__).resolve().parents[1] / "models" / "role_market.npz"
-CONSUMERS_AT, BUSINESSES_AT = 0.65, 0.35
+CONSUMERS_AT = 0.5
 
 CONSUMER_AUDIENCE = (
     "for individuals and families", "patients", "for homeowners", "for parents and kids",
@@ -45,7 +51,8 @@ _CONSUMER_WORDS = {
     "brides", "wedding", "diners", "guests", "travelers", "travellers", "pets", "pet", "dog",
     "dogs", "cats", "residents", "neighbors", "personal", "household", "households",
     "consumers", "shoppers", "fans", "smiles", "clientele", "moms", "dads", "babies",
-    "retirees", "veterans", "singles", "runners", "homebuyers", "renters",
+    "retirees", "veterans", "singles", "runners", "homebuyers", "renters", "consumer",
+    "d2c", "dtc", "residential", "weddings", "birthdays", "friends", "roommates", "beginners",
 }
 WINDOW = 6  # words after a customer-naming word ("for", "to", "serving") that name the audience
 _BUSINESS_WORDS = {
@@ -67,19 +74,32 @@ _PRODUCT_WORDS = {"app", "apps", "software", "platform", "api", "saas", "tool", 
                   "subscription", "tooling", "analytics", "ai", "startup", "sdk", "service"}
 _TRIGGERS = {"for", "serving", "serve", "serves", "to", "help", "helps", "helping", "with",
              "clients", "customers", "advises", "advise", "represents", "represent"}
+_SECOND_PERSON = {"you", "your", "yours", "you're", "youre"}
 _TOKEN = re.compile(r"[a-z0-9]+")
 
 FEATURES = (
     "industry_share", "industry_confidence", "industry_share_x_conf",
     "occupation_share", "occupation_confidence", "occupation_share_x_conf",
     "audience_cosine", "consumer_cues", "business_cues", "product_words",
-    "occupation_x_product",
+    "occupation_x_product", "second_person",
 )
 
 
 def product_words(text: str) -> float:
     """How many product words ("app", "software", "API", "platform"...) ``text`` has."""
     return float(sum(w in _PRODUCT_WORDS for w in _TOKEN.findall(text.lower())))
+
+
+def second_person(text: str) -> float:
+    """How often ``text`` addresses the reader ("you", "your"): app-store and brand copy."""
+    return float(sum(w in _SECOND_PERSON for w in _TOKEN.findall(text.lower())))
+
+
+def mixed_audience(text: str) -> bool:
+    """True when ``text`` names both consumer and business customers (see
+    :func:`audience_cues`): the only evidence that makes a market ``both``."""
+    consumer, business = audience_cues(text)
+    return consumer > 0 and business > 0
 
 
 def audience_cues(text: str) -> tuple[float, float]:
@@ -103,7 +123,8 @@ def audience_cues(text: str) -> tuple[float, float]:
 
 def market_features(texts: list[str], vectors: np.ndarray, industry: list, occupation: list,
                     prototypes: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
-    """Feature matrix of shape (n, len(FEATURES)). ``industry`` : IndustryMatch per text;
+    """Feature matrix of shape (n, len(FEATURES) + 384): the named features, then the sentence
+    vector. ``industry`` : IndustryMatch per text;
     ``occupation`` : OccupationMatch per text; ``prototypes`` : the consumer and business
     audience phrases' unit vectors."""
     v = np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
@@ -111,6 +132,7 @@ def market_features(texts: list[str], vectors: np.ndarray, industry: list, occup
     aud = (v @ cons.T).max(axis=1) - (v @ bus.T).max(axis=1)
     cues = np.array([audience_cues(t) for t in texts], dtype=np.float64).reshape(-1, 2)
     prod = np.log1p([product_words(t) for t in texts])
+    you = np.log1p([second_person(t) for t in texts])
     ish = np.array([m.consumer_share for m in industry])
     ico = np.array([m.confidence for m in industry])
     osh = np.array([m.consumer_share for m in occupation])
@@ -118,14 +140,17 @@ def market_features(texts: list[str], vectors: np.ndarray, industry: list, occup
     return np.column_stack([
         ish - 0.5, ico, (ish - 0.5) * ico, osh - 0.5, oco, (osh - 0.5) * oco,
         10 * aud, np.log1p(cues[:, 0]), np.log1p(cues[:, 1]), prod,
-        (osh - 0.5) * oco * prod,
+        (osh - 0.5) * oco * prod, you, v,
     ]).astype(np.float64)
 
 
-def market_from_p(p: float) -> str:
-    """'consumers' if P(consumers) >= CONSUMERS_AT, 'businesses' if <= BUSINESSES_AT, else
-    'both' (the evidence is mixed)."""
-    return "consumers" if p >= CONSUMERS_AT else "businesses" if p <= BUSINESSES_AT else "both"
+def market_from_p(p: float, *, mixed: bool = False) -> str:
+    """'both' if the text names both kinds of customer (``mixed``, see
+    :func:`mixed_audience`), else 'consumers' if P(consumers) >= CONSUMERS_AT, else
+    'businesses'."""
+    if mixed:
+        return "both"
+    return "consumers" if p >= CONSUMERS_AT else "businesses"
 
 
 class MarketModel:
@@ -138,7 +163,7 @@ class MarketModel:
 
     Attributes
     ----------
-    coef_ : ndarray of shape (n_features,)
+    coef_ : ndarray of shape (len(FEATURES) + 384,)
     intercept_ : float
     consumer_prototypes_, business_prototypes_ : ndarray of shape (12, 384)
     """
@@ -147,7 +172,8 @@ class MarketModel:
         self.C = C
 
     def fit(self, X: np.ndarray, y: list[str], prototypes: tuple[np.ndarray, np.ndarray]):
-        """X : (n, n_features); y : 'consumers' or 'businesses' per row."""
+        """X : (n, len(FEATURES) + 384), see :func:`market_features`; y : 'consumers' or
+        'businesses' per row."""
         from sklearn.linear_model import LogisticRegression
 
         y = np.asarray(y)
@@ -176,7 +202,11 @@ class MarketModel:
         return 1.0 / (1.0 + np.exp(-(np.asarray(X) @ self.coef_ + self.intercept_)))
 
     def predict(self, X: np.ndarray) -> list[str]:
-        return [market_from_p(float(p)) for p in self.predict_proba(X)]
+        """Market per row; 'both' where the audience-cue columns show both kinds of customer."""
+        X = np.asarray(X)
+        mixed = (X[:, FEATURES.index("consumer_cues")] > 0) & (X[:, FEATURES.index("business_cues")] > 0)
+        return [market_from_p(float(p), mixed=bool(m))
+                for p, m in zip(self.predict_proba(X), mixed, strict=True)]
 
     def save(self, path: Path = MODEL_PATH) -> Path:
         self._check()

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from matcher.market import MarketModel, audience_cues, market_from_p
+from matcher.market import MarketModel, audience_cues, market_from_p, mixed_audience
 from matcher.occupations import DATA_DIR, OccupationDataError, OccupationIndex, default_occupations
 from matcher.roles.reading import read_markets
 
@@ -94,7 +94,22 @@ def test_audience_words():
 def test_market_thresholds():
     assert market_from_p(0.9) == "consumers"
     assert market_from_p(0.1) == "businesses"
-    assert market_from_p(0.5) == "both"
+    # an uncertain probability is not a mixed market; named customers of both kinds are
+    assert market_from_p(0.5) == "consumers" and market_from_p(0.49) == "businesses"
+    assert market_from_p(0.9, mixed=True) == "both"
+
+
+@pytest.mark.parametrize("text, mixed", [
+    ("Insurance for homes, cars and small businesses", True),
+    ("Accounting and tax for individuals and local companies", True),
+    ("Plumbing for homeowners and commercial property managers", True),
+    ("Dating app for cat lovers and their families", False),
+    ("Scheduling software for dental practices", False),
+    ("Patient reminder app for clinics", False),  # the patients only qualify the product
+    ("Dr. Ana Ruiz sees patients at Sunny Smiles Dental Clinic", False),
+])
+def test_both_only_when_both_kinds_of_customer_are_named(text, mixed):
+    assert mixed_audience(text) is mixed
 
 
 READINGS = [
@@ -139,3 +154,19 @@ def test_heldout_set_covers_every_register_and_is_unseen_in_training():
     assert {r["soc"] for r in held if r["soc"]}.isdisjoint(r["soc"] for r in gen)
     assert {r["naics"] for r in held if r["naics"]}.isdisjoint(r["naics"] for r in gen)
     assert {r["text"].lower() for r in held}.isdisjoint(r["text"].lower() for r in gen)
+
+
+def test_second_heldout_set_is_varied_and_unseen_as_text():
+    """roles_heldout2.csv: >= 120 rows, >= 50 company one-liners (some for both markets),
+    consumer-facing and B2B professionals; no text of it is a training text."""
+    held = _rows("roles_heldout2.csv")
+    assert len(held) >= 120 and len({r["id"] for r in held}) == len(held)
+    company = [r for r in held if r["register"] == "company"]
+    assert len(company) >= 50 and {r["market"] for r in company} == {"businesses", "consumers",
+                                                                     "both"}
+    people = [r for r in held if r["register"] != "company"]
+    assert sum(r["role"] == "non-b2b-rep" for r in people) >= 40
+    assert sum(r["role"] == "b2b-provider" for r in people) >= 15
+    train = {(r.get("text") or r["specialty"]).lower()
+             for name in ("roles_generated.csv", "roles.csv", "roles_heldout.csv") for r in _rows(name)}
+    assert train.isdisjoint(r["text"].lower() for r in held)

@@ -109,34 +109,57 @@ def train_roles_cmd(
 
 
 @eval_app.command("roles")
-def eval_roles_cmd(seed: int = 0, as_json: JsonOpt = False) -> None:
-    """Roles and markets on the held-out set (unseen occupations), per register, against the
-    nearest-NAICS-phrase baseline; also written to benchmarks/results/roles_quality.json."""
+def eval_roles_cmd(
+    heldout: Annotated[list[Path] | None, typer.Option(
+        "--heldout", help="Evaluate this labelled file instead (repeatable; columns of "
+        "roles_heldout.csv). Default: both held-out sets.")] = None,
+    seed: int = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """Roles and markets on the held-out sets (unseen texts; whole occupations unseen in the
+    first), per register, against the nearest-NAICS-phrase baseline in the same run. The default
+    run is also written to benchmarks/results/roles_quality.json."""
     import json
     from datetime import UTC, datetime
 
     from ..embedding import get_encoder
     from ..industry import default_index, eval_market_holdout
     from ..occupations import default_occupations
-    from ..roles.training import evaluate_heldout
+    from ..roles.training import HELDOUT, HELDOUT2, evaluate_heldout
 
-    with err.status("Evaluating on the held-out set"):
-        index = default_index()
-        figures = {"heldout": evaluate_heldout(get_encoder(), index, default_occupations()),
-                   "naics_code_holdout": eval_market_holdout(index, seed=seed)}
+    paths = heldout or [HELDOUT, HELDOUT2]
+    for path in paths:
+        if not path.is_file():
+            err.print(f"[red]no such held-out file: {path}[/]")
+            raise typer.Exit(2)
+    with err.status("Evaluating on the held-out sets"):
+        index, encoder, occupations = default_index(), get_encoder(), default_occupations()
+        figures = {_key(p): evaluate_heldout(encoder, index, occupations, path=p) for p in paths}
+        if not heldout:
+            figures["naics_code_holdout"] = eval_market_holdout(index, seed=seed)
     results = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
-    if results.is_dir():
+    if results.is_dir() and not heldout:
+        path = results / "roles_quality.json"
+        old = json.loads(path.read_text()) if path.is_file() else {}
         doc = {"benchmark": "roles_quality", "date": datetime.now(UTC).isoformat(timespec="seconds"),
-               "command": "matcher eval roles", "figures": figures}
-        (results / "roles_quality.json").write_text(json.dumps(doc, indent=2) + "\n")
+               "command": "matcher eval roles", "figures": figures,
+               **{k: v for k, v in old.items() if k.startswith("before")}}
+        path.write_text(json.dumps(doc, indent=2) + "\n")
     if as_json:
         print_json(figures)
         return
-    show_eval(figures["heldout"])
+    for key, h in figures.items():
+        if key != "naics_code_holdout":
+            show_eval(h, key)
 
 
-def show_eval(h: dict) -> None:
-    table = Table(title=f"Held-out roles and markets ({h['n']} rows, unseen occupations)")
+def _key(path: Path) -> str:
+    """'roles_heldout2.csv' -> 'heldout2' (the key in roles_quality.json)."""
+    return path.stem.removeprefix("roles_")
+
+
+def show_eval(h: dict, name: str = "heldout") -> None:
+    table = Table(title=f"{name}: roles and markets ({h['n']} rows)")
     for col in ("register", "n", "role acc.", "role macro-F1", "baseline role acc.",
                 "market acc.", "baseline market acc."):
         table.add_column(col, justify="left" if col == "register" else "right")

@@ -27,9 +27,12 @@ from pathlib import Path
 
 import numpy as np
 
+from .one_liners import one_liners
+
 ROOT = Path(__file__).resolve().parents[2]
 OUT = ROOT / "data" / "labelled" / "roles_generated.csv"
 HELDOUT = ROOT / "data" / "labelled" / "roles_heldout.csv"
+HELDOUT2 = ROOT / "data" / "labelled" / "roles_heldout2.csv"
 NAICS2022 = Path("/work/shared/data/industries/naics-2022/naics2022_index.csv")
 
 FIRST = [("Maria", "she"), ("James", "he"), ("Aisha", "she"), ("Wei", "he"), ("Sofia", "she"),
@@ -308,6 +311,10 @@ def generate(seed: int = 0) -> list[dict]:
         add("company", f"{cn} {what} {pick(PRODUCTS)} for {pick(APP_BUSINESSES + consumer_trades)}",
             "b2b-provider", "businesses", "product for businesses, named by their customers")
 
+    # startup-directory, app-store and brand-page one-liners (matcher.roles.one_liners)
+    for text, role, market, rule in one_liners(rng, CITIES):
+        add("company", text, role, market, rule)
+
     seen, unique = set(), []
     held_texts = {r.lower() for r in _heldout_texts()}
     for r in rows:
@@ -321,8 +328,12 @@ def generate(seed: int = 0) -> list[dict]:
 
 
 def _heldout_texts() -> list[str]:
-    with open(HELDOUT, encoding="utf-8", newline="") as fh:
-        return [r["text"] for r in csv.DictReader(fh)]
+    """Texts of both held-out files: no generated row may equal one."""
+    out = []
+    for path in (HELDOUT, HELDOUT2):
+        with open(path, encoding="utf-8", newline="") as fh:
+            out += [r["text"] for r in csv.DictReader(fh)]
+    return out
 
 
 def write(rows: list[dict], path: Path = OUT) -> Path:

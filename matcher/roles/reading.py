@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..industry import IndustryMatch
-from ..market import MarketModel, market_features, market_from_p
+from ..market import MarketModel, market_features
 from ..occupations import OccupationMatch
 
 __all__ = ["MarketReading", "read_markets"]
@@ -40,14 +40,15 @@ def read_markets(texts: list[str], vectors: np.ndarray, *, index, occupations,
         return []
     raw = index.infer(vectors)
     occ = occupations.infer(texts, vectors)
-    p = model.predict_proba(market_features(texts, vectors, raw, occ, model.prototypes))
+    X = market_features(texts, vectors, raw, occ, model.prototypes)
+    p, markets = model.predict_proba(X), model.predict(X)
     out = []
-    for r, o, pc in zip(raw, occ, p, strict=True):
+    for r, o, pc, market in zip(raw, occ, p, markets, strict=True):
         pc = float(pc)
         ind = r
         if o.confidence > r.confidence:
             ind = replace(r, code=o.naics, title=o.naics_title,
                           evidence=[f"O*NET occupation: {o.title}", *o.evidence[:2]])
-        ind = replace(ind, consumer_share=round(pc, 4), market=market_from_p(pc))
+        ind = replace(ind, consumer_share=round(pc, 4), market=market)
         out.append(MarketReading(industry=ind, occupation=o, raw_industry=r, p_consumers=pc))
     return out

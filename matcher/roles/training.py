@@ -25,6 +25,7 @@ from ..market import (
     MarketModel,
     market_features,
     market_from_p,
+    mixed_audience,
 )
 from ..market import MODEL_PATH as MARKET_PATH
 from ..profiles import ROLES, Member
@@ -36,6 +37,7 @@ DATA = Path(__file__).resolve().parents[2] / "data" / "labelled"
 LABELLED = DATA / "roles.csv"
 GENERATED = DATA / "roles_generated.csv"
 HELDOUT = DATA / "roles_heldout.csv"
+HELDOUT2 = DATA / "roles_heldout2.csv"
 CARD_PATH = MODEL_PATH.with_suffix(".md")
 REGISTERS = ("bio", "blurb", "title", "headline", "company", "typo")
 CACHE = Path(tempfile.gettempdir()) / "rolecall-role-vectors.npz"
@@ -157,7 +159,9 @@ def train(encoder, index, occupations, *, C: float = 10.0, seed: int = 0,
     p[~labelled] = market_model.predict_proba(M[~labelled])
     market_model.save(market_out)
 
-    X = role_features(f.profile, p, [market_from_p(x) for x in p])
+    mixed = np.array([mixed_audience(t) for t in f.trade_texts])
+    markets = [market_from_p(x, mixed=m) for x, m in zip(p, mixed, strict=True)]
+    X = role_features(f.profile, p, markets)
     model = RoleClassifier(C=C, random_state=seed).fit(X, f.profile_texts, rows.roles,
                                                        groups=list(groups))
     model.save(out)
@@ -166,8 +170,12 @@ def train(encoder, index, occupations, *, C: float = 10.0, seed: int = 0,
         "per_role": {r: rows.roles.count(r) for r in ROLES},
         "per_register": {g: rows.registers.count(g) for g in sorted(set(rows.registers))},
         "temperature": model.temperature_,
-        "market_oof_accuracy": float(np.mean([market_from_p(x) == y for x, y in
-                                              zip(p[labelled], y_market[labelled], strict=True)])),
+        "market_oof_accuracy": float(np.mean(np.array(markets)[labelled] == y_market[labelled])),
+        "market_oof_accuracy_company": float(np.mean(
+            (np.array(markets) == y_market)[labelled & (np.array(rows.registers) == "company")])),
+        "n_both_train": int((y_market == "both").sum()),
+        "both_train_read_as_both": float(np.mean(np.array(markets)[y_market == "both"] == "both"))
+        if (y_market == "both").any() else None,
         "heldout": evaluate_heldout(encoder, index, occupations, model=model,
                                     market_model=market_model),
     }
@@ -211,10 +219,9 @@ def evaluate_heldout(encoder, index, occupations, *, model: RoleClassifier | Non
     reading = read_markets(f.trade_texts, f.trade, index=index, occupations=occupations,
                            model=market_model)
     p = np.array([r.p_consumers for r in reading])
-    proba = model.predict_proba(role_features(f.profile, p, [market_from_p(x) for x in p]),
-                                f.profile_texts)
-    pred = [ROLES[i] for i in proba.argmax(axis=1)]
     market = [r.industry.market for r in reading]
+    proba = model.predict_proba(role_features(f.profile, p, market), f.profile_texts)
+    pred = [ROLES[i] for i in proba.argmax(axis=1)]
     base_market = _nearest_phrase_market(index, f.trade)
     base_role = ["non-b2b-rep" if m == "consumers" else "b2b-provider" for m in base_market]
     y = np.array(rows.roles)
