@@ -2,8 +2,8 @@
 
 Training data: the hand-written ``data/labelled/roles.csv`` (minus rows whose occupation is a
 held-out one) and the generated ``roles_generated.csv`` (O*NET / NAICS text in every register).
-Evaluation: ``roles_heldout.csv`` (hand-written before tuning, whole occupations unseen),
-per register, against the plain nearest-NAICS-phrase baseline in the same run.
+Evaluation: ``roles_heldout.csv`` (hand-written before tuning, whole occupations unseen) and
+``roles_heldout2.csv`` (hand-written before the second round of tuning), per register, against the plain nearest-NAICS-phrase baseline in the same run.
 ``matcher train-roles`` and ``matcher eval roles`` call these.
 """
 
@@ -178,6 +178,8 @@ def train(encoder, index, occupations, *, C: float = 10.0, seed: int = 0,
         if (y_market == "both").any() else None,
         "heldout": evaluate_heldout(encoder, index, occupations, model=model,
                                     market_model=market_model),
+        "heldout2": evaluate_heldout(encoder, index, occupations, model=model,
+                                     market_model=market_model, path=HELDOUT2),
     }
     write_card(report, C=C, seed=seed, path=out.with_suffix(".md"))
     return model, report
@@ -264,8 +266,7 @@ def evaluate_heldout(encoder, index, occupations, *, model: RoleClassifier | Non
     }
 
 
-def write_card(report: dict, *, C: float, seed: int, path: Path = CARD_PATH) -> None:
-    h = report["heldout"]
+def _table(h: dict) -> str:
     lines = ["| register | n | role acc. | role macro-F1 | baseline role acc. | market acc. | "
              "baseline market acc. |", "|---|---|---|---|---|---|---|"]
     for name, b in [("**all**", h["overall"]), *h["per_register"].items()]:
@@ -273,9 +274,19 @@ def write_card(report: dict, *, C: float, seed: int, path: Path = CARD_PATH) -> 
         mb = "-" if b["baseline_market_accuracy"] is None else f"{b['baseline_market_accuracy']:.2f}"
         lines.append(f"| {name} | {b['n']} | {b['role_accuracy']:.2f} | {b['role_macro_f1']:.2f} | "
                      f"{b['baseline_role_accuracy']:.2f} | {ma} | {mb} |")
+    cp = h["consumer_professionals"]
+    return "\n".join(lines) + (
+        f"\n\nConsumer-facing professionals (non-b2b-rep rows other than company one-liners, "
+        f"n={cp['n']}) read as non-b2b-rep: **{cp['read_as_non_b2b_rep']:.2f}** (baseline "
+        f"{cp['baseline']:.2f}). ECE of the role probabilities {h['ece']:.3f} (mean top "
+        f"probability {h['mean_confidence']:.2f}); occupation (SOC) exact on "
+        f"{h['occupation_soc_accuracy']:.2f} of the person rows.")
+
+
+def write_card(report: dict, *, C: float, seed: int, path: Path = CARD_PATH) -> None:
     counts = ", ".join(f"{r} {n}" for r, n in report["per_role"].items())
     regs = ", ".join(f"{r} {n}" for r, n in report["per_register"].items())
-    cp = h["consumer_professionals"]
+    h, h2 = report["heldout"], report["heldout2"]
     path.write_text(f"""# Model card: role classifier and market model
 
 *Trained {datetime.now(UTC).date().isoformat()} by `matcher train-roles` (C={C}, seed={seed}).*
@@ -285,25 +296,30 @@ both) and meetup role ({", ".join(ROLES)}) from their profile text. A declared r
 as given; the model's view is shown next to it and a confident disagreement is flagged.
 
 **Data.** {report["n_train"]} training rows ({counts}; registers: {regs}):
-`data/labelled/roles_generated.csv`, generated from O*NET 30.1 titles and tasks and NAICS 2022
-index phrases with rule-based labels (`python -m matcher.roles.generate`), and the hand-written
-`data/labelled/roles.csv` minus rows whose occupation is held out. See
-`data/labelled/README_roles.md`. Evaluation: `data/labelled/roles_heldout.csv`, 178 hand-written
-rows in six registers, written before any tuning, whose 54 occupations (SOC) and company
-industries (NAICS) never appear in training.
+`data/labelled/roles_generated.csv`, generated from O*NET 30.1 titles and tasks, NAICS 2022
+index phrases and startup-directory, app-store and brand one-liners
+(`matcher/roles/one_liners.py`) with rule-based labels (`python -m matcher.roles.generate`), and
+the hand-written `data/labelled/roles.csv` minus rows whose occupation is held out. See
+`data/labelled/README_roles.md`. Evaluation: two hand-written held-out sets (below).
 
 This product includes information from the O*NET 30.1 Database by the U.S. Department of Labor,
 Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 license.
 
-**Market model** (`models/role_market.npz`, `matcher/market.py`). Logistic regression over 11
-features: the BEA consumer share and confidence of the text's NAICS industry (nearest index
-phrases), the employment-weighted consumer share and confidence of the O*NET occupation read from
-the text (BLS OEWS 2024 sectors), the cosine to consumer vs business audience phrases, and counts
-of audience words ("patients", "homeowners" vs "for startups", "B2B", "API"), and the count of
-product words ("app", "software", "platform") alone and times the occupation's share (software
-*for* dentists sells to practices). Out-of-fold
-accuracy on the generated rows (grouped by occupation): {report["market_oof_accuracy"]:.3f}.
-P(consumers) >= 0.65 -> consumers, <= 0.35 -> businesses, else both.
+**Market model** (`models/role_market.npz`, `matcher/market.py`). Logistic regression (C=1) over
+12 named features and the 384-dim sentence vector of the member's trade text: the BEA consumer
+share and confidence of the text's NAICS industry (nearest index phrases), the
+employment-weighted consumer share and confidence of the O*NET occupation read from the text
+(BLS OEWS 2024 sectors), the cosine to consumer vs business audience phrases, counts of audience
+words ("patients", "homeowners" vs "for startups", "B2B", "API"), the count of product words
+("app", "software", "platform") alone and times the occupation's share (software *for* dentists
+sells to practices), and second-person words ("your": app-store and brand copy). Out-of-fold
+accuracy on the training rows (grouped by occupation / industry): {report["market_oof_accuracy"]:.3f}
+(company one-liners {report["market_oof_accuracy_company"]:.3f}).
+**Market rule:** `both` only when the text names consumer *and* business customers ("for
+families and small businesses", "homes and offices"; `matcher.market.mixed_audience`), else
+`consumers` if P(consumers) >= 0.5, else `businesses`. An uncertain probability is not mixed
+evidence: a bare "Plumber" reads as one side. Of the {report["n_both_train"]} generated "both"
+rows, {report["both_train_read_as_both"]:.2f} read as both.
 
 **Role classifier** (`models/role_classifier.npz`). Multinomial logistic regression
 (`class_weight="balanced"`) over the all-MiniLM-L6-v2 profile vector, the market block
@@ -312,31 +328,41 @@ scaling (T = {report["temperature"]:.3f}) fitted on out-of-fold logits with fold
 occupation, i.e. calibrated on occupations the fold did not see. Displayed confidence is capped
 at 95 %.
 
-**Held-out evaluation** (`matcher eval roles`; baseline = {h["baseline_name"]}):
+**Held-out evaluation** (`matcher eval roles`; baseline = {h["baseline_name"]}).
 
-{chr(10).join(lines)}
+*Set 1*, `roles_heldout.csv` ({h["n"]} rows, 54 occupations and their company industries never
+in training):
 
-Consumer-facing professionals (non-b2b-rep rows other than company one-liners, n={cp["n"]}) read
-as non-b2b-rep: **{cp["read_as_non_b2b_rep"]:.2f}** (baseline {cp["baseline"]:.2f}). Expected
-calibration error of the role probabilities on the held-out set: {h["ece"]:.3f} (mean top
-probability {h["mean_confidence"]:.2f}). Occupation (SOC) read exactly right on
-{h["occupation_soc_accuracy"]:.2f} of the held-out person rows (most misses are a neighbouring
-occupation with the same market, e.g. orthodontist vs prosthodontist).
+{_table(h)}
 
-**Before this model** (the classifier trained on `roles.csv` alone, with the plain
-nearest-phrase market, measured on the same held-out set on 2026-11-30): role accuracy 0.860,
-consumer-facing professionals read as non-b2b-rep 0.869, market accuracy 0.735 (company
-one-liners 0.559), ECE 0.043, and a quarter of the rows at p > 0.995 (shown as "100% sure").
+*Set 2*, `roles_heldout2.csv` ({h2["n"]} rows, written and committed before the second round of
+tuning: startup-directory / app-store / brand one-liners, third-person bios of consumer trades
+such as midwives, locksmiths, funeral directors and piano teachers, B2B professionals such as
+customs brokers and actuaries). Its texts never appear in training, but 34 of its 48
+occupations do appear in the generated O*NET rows (the others are set-1 occupations), so its
+person rows test new wording more than new occupations:
 
-**Held-out hygiene.** The held-out rows were written before any of this was built and never
-trained on. After the first held-out run, two rounds of changes were made that the errors
-suggested (product words and "software *for* a profession" rows for company one-liners; more
-varied job-seeker and side-venture phrasings; exact O*NET titles weighing more in the
-occupation vote); the figures above are after those changes, so they are somewhat optimistic.
-The independent evaluation on real public text is the check that was not looked at.
+{_table(h2)}
+
+**Before this round** (commit 068915a, same files and baseline; `benchmarks/results/roles_quality.json`,
+key `before`): set 1 role accuracy 0.944, market 0.882 (company 0.79), consumer-facing
+professionals 0.99, ECE 0.032; set 2 role accuracy 0.912, market 0.841 (company 0.75),
+consumer-facing professionals 0.98, ECE 0.064. Before the occupation knowledge (the classifier
+trained on `roles.csv` alone, plain nearest-phrase market, set 1): role accuracy 0.860,
+consumer-facing professionals 0.869, market 0.735 (company 0.559).
+
+**Held-out hygiene.** Set 1 was written before any of this was built; after its first run, two
+rounds of changes were made that its errors suggested, and it was looked at again after this
+round, so its figures are optimistic. Set 2 was written and committed before this round
+(`git log data/labelled/roles_heldout2.csv`), measured once on the previous models, whose error
+list was read, then once after the changes, which were chosen on out-of-fold accuracy of the
+training rows only (the one-liner vocabulary deliberately avoids set-2 phrasings). The
+independent evaluation on real public text is the check that was not looked at.
 
 **Limits.** Generated text is templated and labels follow rules (occupation market + stated
-situation), not people's own words; the held-out set is small (178 rows, 4 "both"), fictional and
-US-centred. Market shares are per BEA commodity and per occupation, not per firm: a plumber who
-serves only homeowners reads as consumers only when the text says so.
+situation + stated buyer), not people's own words; both held-out sets are small, fictional and
+US-centred, with few "both" rows (4 and 6). Market shares are per BEA commodity and per
+occupation, not per firm: a plumber who serves only homeowners reads as consumers only when the
+text says so. Incidental audience words can make a text read as "both" ("... keeps records of
+sales ... for patients").
 """)
