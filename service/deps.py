@@ -19,6 +19,8 @@ from matcher.keys import hash_secret, verify_key
 from matcher.store import extra
 from matcher.store.extra import KeyRecord
 
+KEY_TTL_UNVERSIONED = 1.0  # seconds a key is trusted where the store has no data_version
+
 
 @dataclass(frozen=True)
 class Principal:
@@ -83,6 +85,7 @@ class Runtime:
         self.lock = threading.RLock()
         self._keys: dict[str, tuple[float, KeyRecord | None]] = {}
         self._ttl = key_cache_seconds
+        self._keys_version: int | None = None  # the data_version the key memo is valid for
         self._recs: dict[tuple, tuple[float, list[dict]]] = {}
         self._recs_ttl, self._recs_size = recs_cache_seconds, recs_cache_size
         self.pairings = PairingRuns(engine)
@@ -191,10 +194,23 @@ class Runtime:
 
     # -- API keys ----------------------------------------------------------------------
     def verify(self, secret: str) -> KeyRecord | None:
+        """The live key whose secret this is, or None.
+
+        Keys are memoised (by their hash: the memo holds no secrets) only until the next
+        commit to the database by anyone (SQLite's ``data_version``: one PRAGMA per call), so a
+        key revoked here or by another process (``matcher keys revoke``) stops working at
+        once; a backend that cannot tell when it changed keeps them at most
+        ``min(key_cache_seconds, 1)`` seconds.
+        """
         now = time.monotonic()
-        digest = hash_secret(secret)  # the cache holds no secrets either
+        digest = hash_secret(secret)
+        version = self.engine.store.data_version()
+        ttl = self._ttl if version is not None else min(self._ttl, KEY_TTL_UNVERSIONED)
+        if version != self._keys_version:
+            self._keys.clear()  # something was written: it may have been a revocation
+            self._keys_version = version
         hit = self._keys.get(digest)
-        if hit is not None and now - hit[0] < self._ttl:
+        if hit is not None and now - hit[0] < ttl:
             return hit[1]
         record = verify_key(self.engine.store, secret)
         if len(self._keys) > 10_000:

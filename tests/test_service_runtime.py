@@ -64,3 +64,48 @@ def test_no_warm_up_when_the_memo_cannot_hold_every_member(sample_db, encoder, s
         assert small.warm_progress is None  # /v1/health: no warm-up running
         assert small.cached_recommendations("m02", 5, None) is None
         assert ids(small.recommend("m02", 5, None))  # computed on request instead
+
+
+# -- API keys: a revocation anywhere stops the key at once ------------------------------------
+def test_a_key_revoked_by_another_process_stops_working_at_once(sample_db, encoder):
+    from matcher.keys import create_key
+    from matcher.store import extra
+
+    with Store(sample_db) as store, Store(sample_db) as cli_store:
+        service = Runtime(Engine(store, encoder=encoder), key_cache_seconds=30.0)
+        key = create_key(store, "app")
+        assert service.verify(key.secret).id == key.record.id  # now memoised for 30 s
+        assert service.verify(key.secret).id == key.record.id
+        extra.revoke_key(cli_store, key.record.id)  # `matcher keys revoke` in another process
+        assert service.verify(key.secret) is None
+
+
+def test_a_memoised_key_outlives_writes_that_do_not_revoke_it(sample_db, encoder):
+    from matcher.keys import create_key
+
+    with Store(sample_db) as store, Store(sample_db) as cli_store:
+        service = Runtime(Engine(store, encoder=encoder))
+        key = create_key(store, "member", member_id="m02")
+        assert service.verify(key.secret).member_id == "m02"
+        cli_store.block("m02", "m10")  # another write: the memo is checked again, still live
+        assert service.verify(key.secret).member_id == "m02"
+        assert service.verify("rc_not-a-key") is None
+
+
+def test_without_a_data_version_a_key_is_trusted_one_second_at_most(sample_db, encoder,
+                                                                     monkeypatch):
+    from matcher.keys import create_key
+    from matcher.store import extra
+
+    clock = [1000.0]
+    monkeypatch.setattr("service.deps.time.monotonic", lambda: clock[0])
+    with Store(sample_db) as store:
+        service = Runtime(Engine(store, encoder=encoder), key_cache_seconds=30.0)
+        monkeypatch.setattr(store, "data_version", lambda: None)  # e.g. PostgreSQL
+        key = create_key(store, "app")
+        assert service.verify(key.secret) is not None
+        extra.revoke_key(store, key.record.id)
+        clock[0] += 0.5
+        assert service.verify(key.secret) is not None  # the memo, within its second
+        clock[0] += 0.6
+        assert service.verify(key.secret) is None
