@@ -7,6 +7,8 @@ mutate the engine's caches go through :func:`locked`.
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
 import time
 from dataclasses import dataclass
@@ -14,11 +16,13 @@ from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
 
-from matcher.engine import Engine
+from matcher.engine import Engine, ImportReport
 from matcher.keys import hash_secret, verify_key
 from matcher.store import extra
 from matcher.store.extra import KeyRecord
 
+log = logging.getLogger("rolecall.service")
+REFRESH_CHUNK = 8  # answers recomputed per hold of the lock after an edit
 KEY_TTL_UNVERSIONED = 1.0  # seconds a key is trusted where the store has no data_version
 
 
@@ -66,30 +70,64 @@ class PairingRuns:
         self.engine.save_run(run)
 
 
+def background_priority(niceness: int = 10) -> None:
+    """Lower the calling thread's CPU priority (Linux: a thread is a task with its own nice
+    value), so that background recomputation yields the cores to the request path."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
+        pass
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A memoised answer: its rows, the count of scored edits it reflects (``edits``) and
+    when the data it reflects was read (``at``, ``time.monotonic()``)."""
+
+    rows: list[dict]
+    edits: int
+    at: float
+
+
 class Runtime:
     """What the app shares between requests: the engine, its lock, and two memos (API keys;
     recommendations).
 
-    Recommendations are memoised per (member, k, event) and dropped when anything they read
-    changes: through this service (members, attendance, accepted introductions, held
-    schedules), or behind its back (the CLI writing to the same database; detected by
-    :meth:`fresh`, at most once per ``check_seconds``). With ``warm_k``, every member's
-    recommendations (whole community, ``k = warm_k``) are computed ahead in a background
-    thread after start-up and after each change, so that readers rarely wait for the engine.
+    Recommendations are memoised per (member, k, event). An edit of a profile field no score
+    reads changes nothing. An edit of a scored field (:meth:`save_members`, or by another
+    process: :meth:`fresh` notices it) never blocks readers: the memoised answers keep being
+    served, marked stale with their age (:meth:`describe`), while a background thread refits
+    the community's scorer and recomputes only the answers the edit can change
+    (:meth:`Engine.stale_answers`); the others are confirmed as they are. New or deleted
+    members, attendance and event changes drop the memo (:meth:`invalidate`), new meetings
+    and blocks too (:meth:`history_changed`). Writes behind the service's back (the CLI on the
+    same database) are detected by :meth:`fresh`, at most once per ``check_seconds``. With
+    ``warm_k``, every member's recommendations (whole community, ``k = warm_k``) are computed
+    ahead in a background thread after start-up and after each drop, so that readers rarely
+    wait for the engine. ``background=False`` leaves edits pending until :meth:`refresh` is
+    called (tests).
     """
 
     def __init__(self, engine: Engine, key_cache_seconds: float = 30.0,
                  recs_cache_seconds: float = 60.0, recs_cache_size: int = 50_000, *,
-                 warm_k: int | None = None, check_seconds: float = 1.0):
+                 warm_k: int | None = None, check_seconds: float = 1.0,
+                 background: bool = True, settle_seconds: float = 0.2):
         self.engine = engine
         self.lock = threading.RLock()
         self._keys: dict[str, tuple[float, KeyRecord | None]] = {}
         self._ttl = key_cache_seconds
         self._keys_version: int | None = None  # the data_version the key memo is valid for
-        self._recs: dict[tuple, tuple[float, list[dict]]] = {}
+        self._recs: dict[tuple, Answer] = {}
         self._recs_ttl, self._recs_size = recs_cache_seconds, recs_cache_size
         self.pairings = PairingRuns(engine)
         self._generation = 0  # bumped by every invalidation; a stale warm-up stops
+        self._edits = 0  # scored edits seen; an answer reflecting fewer is stale
+        self._fitted = (0, time.monotonic())  # (edits, time) the engine's scorer reflects
+        self._compare = False  # another process wrote members: compare them in the background
+        self._background, self._settle = background, settle_seconds
+        self._wake = threading.Event()
+        self.refreshing: threading.Thread | None = None
+        self.last_refresh: dict | None = None  # what the newest refresh did (for tests, health)
         self._warm_k = warm_k
         self._check_seconds = check_seconds
         self._checked = time.monotonic()
@@ -102,34 +140,164 @@ class Runtime:
     # -- recommendations ---------------------------------------------------------------
     def recommend(self, member_id: str, k: int, event: str | None) -> list[dict]:
         """``engine.recommend``, memoised (see the class docstring)."""
-        hit = self.cached_recommendations(member_id, k, event)
+        return self.answer(member_id, k, event).rows
+
+    def answer(self, member_id: str, k: int, event: str | None) -> Answer:
+        """:meth:`recommend` with its :class:`Answer` (see :meth:`describe`)."""
+        hit = self.cached(member_id, k, event)
         if hit is not None:
             return hit
         with self.lock:
             generation = self._generation
             rows = self.engine.recommend(member_id, k, event=event)
+            # an event's scorer is refitted after every edit; the community's may lag
+            answer = (Answer(rows, *self._fitted) if event is None
+                      else Answer(rows, self._edits, time.monotonic()))
             if generation == self._generation:
-                self._remember({(member_id, k, event): rows})
-        return rows
+                self._remember({(member_id, k, event): answer})
+        return answer
 
-    def cached_recommendations(self, member_id: str, k: int, event: str | None) -> list[dict] | None:
+    def cached(self, member_id: str, k: int, event: str | None) -> Answer | None:
         """The memoised answer of :meth:`recommend`, or None (no engine work)."""
         self.fresh()
         hit = self._recs.get((member_id, k, event))
         if hit is None:
             return None
-        if self._version is None and time.monotonic() - hit[0] >= self._recs_ttl:
+        if self._version is None and time.monotonic() - hit.at >= self._recs_ttl:
             return None  # a backend that cannot say whether it changed: trust a memo briefly
-        return hit[1]
+        return hit
 
-    def _remember(self, answers: dict[tuple, list[dict]]) -> None:
+    def describe(self, answer: Answer) -> dict:
+        """``age_seconds``: how old the data the answer was computed from is; ``stale``: a
+        scored edit since then is still being worked in (a fresh answer follows)."""
+        return {"age_seconds": round(max(time.monotonic() - answer.at, 0.0), 1),
+                "stale": answer.edits < self._edits}
+
+    def stale_count(self) -> int:
+        """How many memoised answers are stale."""
+        edits = self._edits
+        return sum(a.edits < edits for a in list(self._recs.values()))
+
+    def _remember(self, answers: dict[tuple, Answer]) -> None:
         if len(self._recs) + len(answers) > self._recs_size:
             self._recs.clear()
-        now = time.monotonic()
-        self._recs.update({key: (now, rows) for key, rows in answers.items()})
+        self._recs.update(answers)
+
+    # -- edits -------------------------------------------------------------------------
+    def save_members(self, members: list) -> ImportReport:
+        """Write edited or new members (PATCH, PUT). An edit of scored fields is worked in
+        in the background (see the class docstring): this returns once the members are
+        saved, their new texts embedded."""
+        with self.lock:
+            report = self.engine.import_members(members, keep_fitted=True)
+            if not self.engine.fitted():
+                self.invalidate()  # new members, or nothing fitted yet
+            elif self.engine.pending_edits():
+                self._edited()
+            self._seen()  # our own write: :meth:`fresh` need not look at it again
+        return report
+
+    def _edited(self) -> None:
+        """Scored edits are pending in the engine: mark the answers stale, wake the refresh."""
+        with self.lock:
+            self._edits += 1
+            for key in [key for key in self._recs if key[2] is not None]:
+                del self._recs[key]  # the engine dropped the events' scorers
+        self._kick()
+
+    def _kick(self) -> None:
+        """Wake the background refresh (started on first use)."""
+        if not self._background:
+            return
+        self._wake.set()
+        if self.refreshing is None or not self.refreshing.is_alive():
+            self.refreshing = threading.Thread(target=self._refresh_loop,
+                                               name="rolecall-refresh", daemon=True)
+            self.refreshing.start()
+
+    def _seen(self) -> None:
+        if self._version is not None:
+            self._version = self.engine.store.data_version()
+            self._revision = self.engine.store.revision()
+
+    def _refresh_loop(self) -> None:
+        background_priority()
+        while True:
+            self._wake.wait()
+            time.sleep(self._settle)  # a burst of edits becomes one refit
+            self._wake.clear()
+            try:
+                self.refresh()
+            except Exception:  # never leave stale answers behind: start over
+                log.exception("background refresh failed; recomputing everything")
+                self.invalidate()
+
+    def refresh(self) -> dict | None:
+        """Work the pending edits in: refit the community's scorer (off the lock), keep the
+        memoised answers the edits cannot change, recompute the others. Returns counts."""
+        if self._compare:
+            self._compare_members()
+        with self.lock:
+            edits, generation, t0 = self._edits, self._generation, time.monotonic()
+            pending = self.engine.pending_edits()
+            basis = self._fitted[0]  # the edits the installed scorer (and its answers) reflect
+            entries = {key: a for key, a in self._recs.items() if key[2] is None}
+        refresh = self.engine.refresh(pending) if pending else None
+        if refresh is None:
+            return None
+        by_k: dict[int, dict[str, Answer]] = {}
+        redo: dict[int, set[str]] = {}
+        for (member_id, k, _), a in entries.items():
+            if a.edits == basis:
+                by_k.setdefault(k, {})[member_id] = a
+            else:  # computed from an older scorer than the one being replaced
+                redo.setdefault(k, set()).add(member_id)
+        # the warm k last: the new scorer keeps the exposure cap of the last k asked
+        for k in sorted(by_k, key=lambda k: k == self._warm_k):
+            stale = self.engine.stale_answers(refresh, {m: a.rows for m, a in by_k[k].items()}, k)
+            redo.setdefault(k, set()).update(stale)
+        with self.lock:
+            if generation != self._generation or not self.engine.install(refresh):
+                return None  # everything was dropped meanwhile
+            self._fitted = (edits, t0)
+            kept = 0
+            for k, answers in by_k.items():
+                for member_id, a in answers.items():
+                    key = (member_id, k, None)
+                    if member_id not in redo[k] and self._recs.get(key) is a:
+                        self._recs[key] = Answer(a.rows, edits, t0)
+                        kept += 1
+        recomputed = 0
+        for k, ids in redo.items():
+            ids = sorted(ids)
+            for start in range(0, len(ids), REFRESH_CHUNK):
+                with self.lock:
+                    if generation != self._generation:
+                        return None
+                    chunk = [m for m in ids[start:start + REFRESH_CHUNK]
+                             if m in self.engine.scorer(None).scorer.matrix_]
+                    answers = self.engine.recommend_many(chunk, k)
+                    fitted = self._fitted
+                    self._remember({(m, k, None): Answer(rows, *fitted)
+                                    for m, rows in answers.items()})
+                recomputed += len(chunk)
+        self.last_refresh = {"edited": len(refresh.members), "kept": kept,
+                             "recomputed": recomputed,
+                             "seconds": round(time.monotonic() - t0, 2)}
+        return self.last_refresh
+
+    def _compare_members(self) -> None:
+        """Another process wrote members: compare every member with the fitted community."""
+        self._compare = False
+        members = self.engine.store.members()
+        with self.lock:
+            if not self.engine.compare(members):
+                self.invalidate()
+            elif self.engine.pending_edits():
+                self._edited()
 
     def fresh(self) -> None:
-        """Forget what another writer to the database made stale (the CLI, another process)."""
+        """Notice what another writer to the database changed (the CLI, another process)."""
         now = time.monotonic()
         if self._version is None or now - self._checked < self._check_seconds:
             return
@@ -139,17 +307,24 @@ class Runtime:
             return
         self._version = version
         revision = self.engine.store.revision()
-        if revision[0] != self._revision[0]:
-            self.invalidate()
-        elif revision[1] != self._revision[1]:
+        before, self._revision = self._revision, revision
+        if revision[0][1:] != before[0][1:] or not self.engine.fitted():
+            self.invalidate()  # events or attendance changed (or nothing is fitted)
+        elif revision[0][0] != before[0][0]:
+            if revision[0][0][0] != before[0][0][0]:
+                self.invalidate()  # members were added or deleted
+            else:  # members were edited: compare them in the background
+                self._compare = True
+                self._kick()
+        if revision[1] != before[1]:
             self.history_changed()
-        self._revision = revision
 
     def history_changed(self) -> None:
         """Meetings were added: cached recommendations may now include people already met."""
         with self.lock:
             self._generation += 1
             self._recs.clear()
+            self._fitted = (self._edits, time.monotonic())
         self.warm()
 
     def invalidate(self) -> None:
@@ -158,6 +333,7 @@ class Runtime:
             self._generation += 1
             self.engine.invalidate()
             self._recs.clear()
+            self._fitted = (self._edits, time.monotonic())
         self.warm()
 
     def warm(self, chunk: int = 64) -> threading.Thread | None:
@@ -171,6 +347,7 @@ class Runtime:
         generation, k = self._generation, self._warm_k
 
         def run() -> None:
+            background_priority()
             with self.lock:
                 if generation != self._generation:
                     return
@@ -185,7 +362,9 @@ class Runtime:
                         return
                     todo = [m for m in ids[start:start + chunk] if (m, k, None) not in self._recs]
                     answers = self.engine.recommend_many(todo, k) if todo else {}
-                    self._remember({(m, k, None): rows for m, rows in answers.items()})
+                    fitted = self._fitted
+                    self._remember({(m, k, None): Answer(rows, *fitted)
+                                    for m, rows in answers.items()})
                     self.warm_progress = min(start + chunk, len(ids)) / len(ids)
 
         self.warming = threading.Thread(target=run, name="rolecall-warm", daemon=True)

@@ -20,13 +20,17 @@ def ids(rows):
     return [r["member_id"] for r in rows]
 
 
+def rows(answer):
+    return answer.rows if answer is not None else []
+
+
 def test_warm_up_computes_every_members_answer_as_the_engine_would(rt, sample_members):
     rt.warm(chunk=16).join(timeout=300)
     for m in sample_members:
-        cached = rt.cached_recommendations(m.id, 5, None)
+        cached = rt.cached(m.id, 5, None)
         assert cached is not None, m.id
     for member_id in ("m02", "m10", "m33"):
-        assert rt.cached_recommendations(member_id, 5, None) == rt.engine.recommend(member_id, 5)
+        assert rt.cached(member_id, 5, None).rows == rt.engine.recommend(member_id, 5)
 
 
 def test_a_block_written_by_another_process_is_seen(rt, sample_db):
@@ -53,7 +57,7 @@ def test_a_warm_up_overtaken_by_a_change_leaves_nothing_stale(rt, sample_members
     rt.warming.join(timeout=300)
     for m in sample_members:
         if m.id != "m10":
-            assert "m10" not in ids(rt.cached_recommendations(m.id, 5, None) or []), m.id
+            assert "m10" not in ids(rows(rt.cached(m.id, 5, None))), m.id
 
 
 def test_no_warm_up_when_the_memo_cannot_hold_every_member(sample_db, encoder, sample_members):
@@ -62,7 +66,7 @@ def test_no_warm_up_when_the_memo_cannot_hold_every_member(sample_db, encoder, s
                         recs_cache_size=len(sample_members) - 1)
         small.warm().join(timeout=60)
         assert small.warm_progress is None  # /v1/health: no warm-up running
-        assert small.cached_recommendations("m02", 5, None) is None
+        assert small.cached("m02", 5, None) is None
         assert ids(small.recommend("m02", 5, None))  # computed on request instead
 
 
