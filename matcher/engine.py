@@ -46,6 +46,7 @@ class Engine:
     def __init__(self, store: Store, *, encoder=None):
         self.store = store
         self._encoder = encoder
+        self.stale_reads = 0  # scorer(None) calls answered while edits were pending
 
     @property
     def encoder(self):
@@ -313,6 +314,8 @@ class Engine:
         """A fitted PairScorer over the community (or an event's attendees), with its insights;
         cached on this engine per event."""
         cache = self.__dict__.setdefault("_scorers", {})
+        if event is None and self.__dict__.get("_pending"):
+            self.stale_reads += 1
         if event not in cache:
             matrix = self.matrix(self.member_ids(event))
             cache[event] = self._fit(matrix, self.insights(event, matrix=matrix), event)

@@ -46,7 +46,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
         store = Store(settings.db)
         engine = Engine(store, encoder=encoder)
         rt = Runtime(engine, settings.key_cache_seconds,
-                     warm_k=WARM_K if settings.warm else None)
+                     warm_k=WARM_K if settings.warm else None, worker=settings.warm)
         app.state.runtime = rt
         if settings.warm and store.count_members() > 1:
             engine.encoder.encode(["rolecall"])  # load the model now, not on the first edit
@@ -55,6 +55,7 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
         try:
             yield
         finally:
+            rt.close()
             store.close()
             sys.setswitchinterval(switch)
 

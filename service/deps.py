@@ -8,7 +8,6 @@ mutate the engine's caches go through :func:`locked`.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from matcher.engine import Engine, ImportReport
 from matcher.keys import hash_secret, verify_key
 from matcher.store import extra
 from matcher.store.extra import KeyRecord
+
+from .refresher import RefreshWorker, background_priority
 
 log = logging.getLogger("rolecall.service")
 REFRESH_CHUNK = 8  # answers recomputed per hold of the lock after an edit
@@ -70,15 +71,6 @@ class PairingRuns:
         self.engine.save_run(run)
 
 
-def background_priority(niceness: int = 10) -> None:
-    """Lower the calling thread's CPU priority (Linux: a thread is a task with its own nice
-    value), so that background recomputation yields the cores to the request path."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        pass
-
-
 @dataclass(frozen=True)
 class Answer:
     """A memoised answer: its rows, the count of scored edits it reflects (``edits``) and
@@ -105,13 +97,18 @@ class Runtime:
     ``warm_k``, every member's recommendations (whole community, ``k = warm_k``) are computed
     ahead in a background thread after start-up and after each drop, so that readers rarely
     wait for the engine. ``background=False`` leaves edits pending until :meth:`refresh` is
-    called (tests).
+    called (tests). With ``worker`` (``matcher serve``), the warm-up and the refresh of the
+    ``warm_k`` answers run in a process of their own (:mod:`service.refresher`), so that their
+    Python-heavy refits never hold this process's GIL; this process's engine (for other
+    ``k``, events, explanations, reports) is refitted in a background thread only once
+    something reads it while edits are pending (answers it computes meanwhile are marked
+    stale).
     """
 
     def __init__(self, engine: Engine, key_cache_seconds: float = 30.0,
                  recs_cache_seconds: float = 60.0, recs_cache_size: int = 50_000, *,
                  warm_k: int | None = None, check_seconds: float = 1.0,
-                 background: bool = True, settle_seconds: float = 0.2):
+                 background: bool = True, settle_seconds: float = 0.2, worker: bool = False):
         self.engine = engine
         self.lock = threading.RLock()
         self._keys: dict[str, tuple[float, KeyRecord | None]] = {}
@@ -128,6 +125,13 @@ class Runtime:
         self._wake = threading.Event()
         self.refreshing: threading.Thread | None = None
         self.last_refresh: dict | None = None  # what the newest refresh did (for tests, health)
+        # with ``worker`` (and a SQLite file), answers are kept up to date by a process of
+        # its own (service/refresher.py); this process refits only when its engine is read
+        self._use_worker = worker and background and engine.store.data_version() is not None
+        self._worker: RefreshWorker | None = None
+        self._worker_edits = 0  # the edits the worker's newest complete answers reflect
+        self._sent_seq = 0  # the engine's newest edit sequence number sent to the worker
+        self.refitting: threading.Thread | None = None
         self._warm_k = warm_k
         self._check_seconds = check_seconds
         self._checked = time.monotonic()
@@ -201,9 +205,84 @@ class Runtime:
         """Scored edits are pending in the engine: mark the answers stale, wake the refresh."""
         with self.lock:
             self._edits += 1
-            for key in [key for key in self._recs if key[2] is not None]:
-                del self._recs[key]  # the engine dropped the events' scorers
+            worker = self._use_worker and self._worker is not None
+            for key in [key for key in self._recs
+                        if key[2] is not None or (worker and key[1] != self._warm_k)]:
+                del self._recs[key]  # events' scorers were dropped; the worker has warm_k only
+            if worker:
+                pending = self.engine.pending_edits()
+                new = {m: seq for m, seq in pending.items() if seq > self._sent_seq}
+                self._sent_seq = max(pending.values(), default=self._sent_seq)
+                self._worker.send(("edits", self._tag(), new))
+                return
         self._kick()
+
+    def _tag(self) -> tuple[int, int, float]:
+        """What answers computed from now on reflect: (generation, edits, time)."""
+        return (self._generation, self._edits, time.monotonic())
+
+    def _on_worker(self, message: tuple | None) -> None:
+        """A reply of the refresh worker (from its reader thread)."""
+        if message is None:  # the worker is gone: carry on in this process
+            log.error("refresh worker exited; refreshing in the serving process from now on")
+            with self.lock:
+                self._use_worker, self._worker = False, None
+            self.invalidate()
+            return
+        kind, (generation, edits, at) = message[0], message[1]
+        if kind == "failed":
+            log.error("refresh worker failed (%s); recomputing every answer", message[2])
+            if generation == self._generation:
+                self.warm()
+            return
+        _, _, answers, progress, done = message
+        k = self._warm_k
+        with self.lock:
+            if generation != self._generation:
+                return  # everything was dropped since: a newer warm-up is on its way
+            self._remember({(m, k, None): Answer(rows, edits, at) for m, rows in answers.items()})
+            if self.warm_progress is not None and self.warm_progress < 1.0:
+                self.warm_progress = progress
+            if not done:
+                return
+            basis = self._worker_edits
+            for key, a in list(self._recs.items()):
+                if key[1] == k and key[2] is None and a.edits < edits:
+                    if a.edits == basis:  # the edits cannot change it: confirmed
+                        self._recs[key] = Answer(a.rows, edits, at)
+                    else:  # computed here from an older scorer: computed again on request
+                        del self._recs[key]
+            self._worker_edits = edits
+            self.last_refresh = {"recomputed": len(answers),
+                                 "seconds": round(time.monotonic() - at, 2)}
+
+    def _refit_engine(self) -> None:
+        """Worker mode: this process's engine was read while edits were pending, or was
+        dropped: refit it (in a background thread at low priority). Its scorer is what tells
+        an edit of a scored field from one of :data:`~matcher.refresh.UNSCORED_FIELDS`."""
+        if self.refitting is not None and self.refitting.is_alive():
+            return
+
+        def run() -> None:
+            background_priority()
+            with self.lock:
+                if not self.engine.fitted():  # after an invalidation: fit from the store
+                    self.engine.scorer(None)
+                    return
+                edits, generation, t0 = self._edits, self._generation, time.monotonic()
+                pending = self.engine.pending_edits()
+            refresh = self.engine.refresh(pending) if pending else None
+            if refresh is None:
+                return
+            with self.lock:
+                if generation == self._generation and self.engine.install(refresh):
+                    self._fitted = (edits, t0)
+                    for key, a in list(self._recs.items()):  # this engine's, not the worker's
+                        if (key[1] != self._warm_k or key[2] is not None) and a.edits < edits:
+                            del self._recs[key]
+
+        self.refitting = threading.Thread(target=run, name="rolecall-refit", daemon=True)
+        self.refitting.start()
 
     def _kick(self) -> None:
         """Wake the background refresh (started on first use)."""
@@ -237,6 +316,8 @@ class Runtime:
         memoised answers the edits cannot change, recompute the others. Returns counts."""
         if self._compare:
             self._compare_members()
+        if self._use_worker and self._worker is not None:
+            return None  # the worker has the edits (:meth:`_edited`)
         with self.lock:
             edits, generation, t0 = self._edits, self._generation, time.monotonic()
             pending = self.engine.pending_edits()
@@ -298,6 +379,9 @@ class Runtime:
 
     def fresh(self) -> None:
         """Notice what another writer to the database changed (the CLI, another process)."""
+        if self._use_worker and self.engine.stale_reads:
+            self.engine.stale_reads = 0
+            self._refit_engine()
         now = time.monotonic()
         if self._version is None or now - self._checked < self._check_seconds:
             return
@@ -344,6 +428,17 @@ class Runtime:
         """
         if not self._warm_k:
             return None
+        if self._use_worker:
+            with self.lock:
+                if self._worker is None:
+                    self._worker = RefreshWorker(self.engine.store.url, self._warm_k,
+                                                 self._on_worker)
+                self.warm_progress = 0.0
+                self._sent_seq = max(self.engine.pending_edits().values(), default=self._sent_seq)
+                self._worker.send(("reset", self._tag()))
+            if not self.engine.fitted():
+                self._refit_engine()
+            return None
         generation, k = self._generation, self._warm_k
 
         def run() -> None:
@@ -370,6 +465,12 @@ class Runtime:
         self.warming = threading.Thread(target=run, name="rolecall-warm", daemon=True)
         self.warming.start()
         return self.warming
+
+    def close(self) -> None:
+        """Stop the refresh worker (the app's shutdown)."""
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
 
     # -- API keys ----------------------------------------------------------------------
     def verify(self, secret: str) -> KeyRecord | None:

@@ -153,3 +153,43 @@ def test_a_new_member_refits_everything(rt, sample_db, encoder, sample_members):
     expected = reference(sample_db, encoder, ["m02", "m99"])
     assert rt.cached("m99", K, None).rows == expected["m99"]
     assert rt.cached("m02", K, None).rows == expected["m02"]
+
+
+def wait_for(condition, timeout: float = 300.0) -> bool:
+    done = threading.Event()
+    for _ in range(int(timeout / 0.1)):
+        if condition():
+            return True
+        done.wait(0.1)
+    return condition()
+
+
+def test_the_refresh_worker_process_keeps_the_answers_up_to_date(sample_db, encoder,
+                                                                  sample_members):
+    ids = [m.id for m in sample_members]
+    with Store(sample_db) as store:
+        rt = Runtime(Engine(store, encoder=encoder), check_seconds=0.0, warm_k=K, worker=True)
+        try:
+            rt.warm()  # in the worker process; this process fits its own engine meanwhile
+            assert wait_for(lambda: rt.warm_progress == 1.0 and rt.engine.fitted())
+            expected = reference(sample_db, encoder, ids)
+            assert all(rt.cached(i, K, None).rows == expected[i] for i in ids)
+
+            rt.save_members([edited(rt, *EDITS[0])])
+            assert wait_for(lambda: rt.stale_count() == 0)
+            expected = reference(sample_db, encoder, ids)
+            assert all(rt.cached(i, K, None).rows == expected[i] for i in ids)
+
+            # this process's engine (other k, events, explanations) is refitted once read
+            assert rt.engine.pending_edits().keys() == {EDITS[0][0]}
+            first = rt.answer("m02", 3, None)
+            assert rt.describe(first)["stale"] is True  # from the engine not yet refitted
+            assert wait_for(lambda: (rt.cached("m02", 3, None) or first) is not first
+                            or not rt.engine.pending_edits())
+            rt.refitting.join(timeout=300)
+            again = rt.answer("m02", 3, None)
+            assert rt.describe(again)["stale"] is False
+            with Store(sample_db) as other:
+                assert again.rows == Engine(other, encoder=encoder).recommend("m02", 3)
+        finally:
+            rt.close()
