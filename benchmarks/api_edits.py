@@ -9,7 +9,8 @@ One server, three phases of ``--duration`` seconds each, on the synthetic commun
 - ``notes``: reads, and one PATCH of ``notes`` per second (a field no score reads);
 - ``specialty``: reads, and one PATCH of ``specialty`` per second (a scored field: a new text
   to embed, and answers that may change; the service keeps serving the previous ones, marked
-  with their age, while it recomputes in the background).
+  with their age, while it recomputes in the background);
+- ``role`` (not run by default): a scored field with no text to embed.
 
 For each edit phase: the reads (wrk: throughput, p50/p99, errors), the PATCHes (latency,
 errors), and how long after the last edit every answer is fresh again (``/v1/health``
@@ -58,8 +59,12 @@ class Editor(threading.Thread):
         self.phrases = _phrases() if field == "specialty" else []
 
     def value(self, count: int) -> str:
+        from matcher.profiles import ROLES
+
         if self.field == "notes":
             return f"met at the spring mixer, follow up (edit {count})"
+        if self.field == "role":  # scored, but no text to embed
+            return ROLES[count % len(ROLES)]
         phrase = self.phrases[self.rng.integers(len(self.phrases))]
         return f"{phrase} in Austin, TX (edit {count})"  # a new text: the service embeds it
 

@@ -7,6 +7,7 @@ mutate the engine's caches go through :func:`locked`.
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -69,6 +70,13 @@ class PairingRuns:
         if run.event != name:
             raise ValueError(f"a schedule of {run.event!r} cannot be saved as {name!r}'s")
         self.engine.save_run(run)
+
+
+def settle_heap() -> None:
+    """Move what the process holds now (the memo's answers, the fitted scorer) out of the
+    garbage collector's sight: a full collection would otherwise walk millions of long-lived
+    objects and stall the event loop for a fraction of a second each time."""
+    gc.freeze()
 
 
 @dataclass(frozen=True)
@@ -255,6 +263,7 @@ class Runtime:
             self._worker_edits = edits
             self.last_refresh = {"recomputed": len(answers),
                                  "seconds": round(time.monotonic() - at, 2)}
+        settle_heap()
 
     def _refit_engine(self) -> None:
         """Worker mode: this process's engine was read while edits were pending, or was
@@ -362,6 +371,7 @@ class Runtime:
                     self._remember({(m, k, None): Answer(rows, *fitted)
                                     for m, rows in answers.items()})
                 recomputed += len(chunk)
+        settle_heap()
         self.last_refresh = {"edited": len(refresh.members), "kept": kept,
                              "recomputed": recomputed,
                              "seconds": round(time.monotonic() - t0, 2)}
@@ -461,6 +471,7 @@ class Runtime:
                     self._remember({(m, k, None): Answer(rows, *fitted)
                                     for m, rows in answers.items()})
                     self.warm_progress = min(start + chunk, len(ids)) / len(ids)
+            settle_heap()
 
         self.warming = threading.Thread(target=run, name="rolecall-warm", daemon=True)
         self.warming.start()

@@ -30,13 +30,19 @@ log = logging.getLogger("rolecall.service")
 CHUNK = 256  # answers per message while recomputing everything
 
 
-def background_priority(niceness: int = 10) -> None:
+def background_priority(niceness: int = 10, *, whole_process: bool = False) -> None:
     """Lower the calling thread's CPU priority (Linux: a thread is a task with its own nice
-    value), so that background work yields the cores to the request path."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
-    except (AttributeError, OSError):  # not Linux, or not allowed: run at normal priority
-        pass
+    value, inherited by the threads it starts), so that background work yields the cores to
+    the request path; ``whole_process``: every thread of this process (e.g. the BLAS threads
+    numpy started on import)."""
+    tasks = [threading.get_native_id()]
+    if whole_process and os.path.isdir("/proc/self/task"):
+        tasks = [int(t) for t in os.listdir("/proc/self/task")]
+    for task in tasks:
+        try:
+            os.setpriority(os.PRIO_PROCESS, task, niceness)
+        except (AttributeError, OSError):  # not Linux, or not allowed: normal priority
+            pass
 
 
 class RefreshWorker:
@@ -92,9 +98,9 @@ def serve(db_url: str, k: int, conn) -> None:
     from matcher.engine import Engine
     from matcher.store import Store
 
-    background_priority()
     store = Store(db_url, migrate_schema=False)
     engine = Engine(store)
+    background_priority(whole_process=True)
     answers: dict[str, list[dict]] = {}  # every member's answer, as last sent
     try:
         while True:
