@@ -15,6 +15,7 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from matcher import __version__
+from matcher.embedding import OnnxEncoder
 from matcher.engine import Engine
 from matcher.store import Store
 
@@ -26,6 +27,7 @@ from .settings import Settings
 log = logging.getLogger("rolecall.service")
 WARM_K = 10  # the default k of GET /v1/members/{id}/recommendations
 SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
+ENCODER_THREADS = 1
 
 
 def create_app(db: str | None = None, *, settings: Settings | None = None,
@@ -44,7 +46,10 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
         switch = sys.getswitchinterval()
         sys.setswitchinterval(SWITCH_INTERVAL)
         store = Store(settings.db)
-        engine = Engine(store, encoder=encoder)
+        # one thread per encoding: a profile edit's few texts never take both cores (nor
+        # keep ONNX Runtime's thread pool spinning) while the event loop serves reads
+        engine = Engine(store, encoder=encoder if encoder is not None
+                        else OnnxEncoder(threads=ENCODER_THREADS))
         rt = Runtime(engine, settings.key_cache_seconds,
                      warm_k=WARM_K if settings.warm else None, worker=settings.warm)
         app.state.runtime = rt

@@ -139,6 +139,7 @@ class Runtime:
         self._worker: RefreshWorker | None = None
         self._worker_edits = 0  # the edits the worker's newest complete answers reflect
         self._sent_seq = 0  # the engine's newest edit sequence number sent to the worker
+        self._worker_sent = 0  # answers received in the worker's current round
         self.refitting: threading.Thread | None = None
         self._warm_k = warm_k
         self._check_seconds = check_seconds
@@ -249,6 +250,7 @@ class Runtime:
             if generation != self._generation:
                 return  # everything was dropped since: a newer warm-up is on its way
             self._remember({(m, k, None): Answer(rows, edits, at) for m, rows in answers.items()})
+            self._worker_sent += len(answers)
             if self.warm_progress is not None and self.warm_progress < 1.0:
                 self.warm_progress = progress
             if not done:
@@ -261,8 +263,9 @@ class Runtime:
                     else:  # computed here from an older scorer: computed again on request
                         del self._recs[key]
             self._worker_edits = edits
-            self.last_refresh = {"recomputed": len(answers),
+            self.last_refresh = {"recomputed": self._worker_sent,
                                  "seconds": round(time.monotonic() - at, 2)}
+            self._worker_sent = 0
         settle_heap()
 
     def _refit_engine(self) -> None:

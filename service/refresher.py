@@ -11,7 +11,8 @@ confirmed. Messages are plain tuples through a pipe:
 
 - to the worker: ``("reset", tag)`` (refit from the store, recompute everything) and
   ``("edits", tag, {member_id: seq})``; ``None`` stops it;
-- from the worker: ``("answers", tag, {member_id: rows}, progress, done)``, and
+- from the worker: ``("answers", tag, {member_id: rows}, progress, done)`` (a few answers
+  each; the last, with ``done``, none: every answer not sent is confirmed as it was), and
   ``("failed", tag, message)``.
 
 ``tag`` is the serving process's own marker (which change the answers reflect), sent back as
@@ -27,7 +28,8 @@ import threading
 from collections.abc import Callable
 
 log = logging.getLogger("rolecall.service")
-CHUNK = 256  # answers per message while recomputing everything
+CHUNK = 256  # answers computed at a time while recomputing everything
+MESSAGE = 32  # answers per message: unpickling holds the server's GIL, so keep each short
 
 
 def background_priority(niceness: int = 10, *, whole_process: bool = False) -> None:
@@ -148,11 +150,15 @@ def _recompute_all(engine, k: int, conn, tag) -> dict[str, list[dict]]:
     for start in range(0, len(ids), CHUNK):
         chunk = engine.recommend_many(ids[start:start + CHUNK], k)
         answers.update(chunk)
-        done = start + CHUNK >= len(ids)
-        conn.send(("answers", tag, chunk, min(start + CHUNK, len(ids)) / len(ids), done))
-    if not ids:
-        conn.send(("answers", tag, {}, 1.0, True))
+        _send(conn, tag, chunk, min(start + CHUNK, len(ids)) / len(ids))
+    conn.send(("answers", tag, {}, 1.0, True))
     return answers
+
+
+def _send(conn, tag, answers: dict[str, list[dict]], progress: float) -> None:
+    items = list(answers.items())
+    for start in range(0, len(items), MESSAGE):
+        conn.send(("answers", tag, dict(items[start:start + MESSAGE]), progress, False))
 
 
 def _refresh(engine, k: int, pending: dict[str, int], answers: dict[str, list[dict]],
@@ -165,6 +171,9 @@ def _refresh(engine, k: int, pending: dict[str, int], answers: dict[str, list[di
     stale = engine.stale_answers(refresh, answers, k)
     engine.install(refresh)
     members = refresh.new.scorer.matrix_
-    fresh = engine.recommend_many(sorted(m for m in stale if m in members), k)
-    answers.update(fresh)
-    conn.send(("answers", tag, fresh, 1.0, True))
+    todo = sorted(m for m in stale if m in members)
+    for start in range(0, len(todo), CHUNK):
+        fresh = engine.recommend_many(todo[start:start + CHUNK], k)
+        answers.update(fresh)
+        _send(conn, tag, fresh, 1.0)
+    conn.send(("answers", tag, {}, 1.0, True))
