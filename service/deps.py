@@ -129,6 +129,7 @@ class Runtime:
         self._edits = 0  # scored edits seen; an answer reflecting fewer is stale
         self._fitted = (0, time.monotonic())  # (edits, time) the engine's scorer reflects
         self._compare = False  # another process wrote members: compare them in the background
+        self._saving = 0  # writes of this process under way
         self._background, self._settle = background, settle_seconds
         self._wake = threading.Event()
         self.refreshing: threading.Thread | None = None
@@ -202,12 +203,17 @@ class Runtime:
         in the background (see the class docstring): this returns once the members are
         saved, their new texts embedded."""
         with self.lock:
-            report = self.engine.import_members(members, keep_fitted=True)
-            if not self.engine.fitted():
-                self.invalidate()  # new members, or nothing fitted yet
-            elif self.engine.pending_edits():
-                self._edited()
-            self._seen()  # our own write: :meth:`fresh` need not look at it again
+            self._saving += 1  # :meth:`fresh` must not take this write for another process's
+            try:
+                before = self.engine.pending_edits()
+                report = self.engine.import_members(members, keep_fitted=True)
+                if not self.engine.fitted():
+                    self.invalidate()  # new members, or nothing fitted yet
+                elif self.engine.pending_edits() != before:
+                    self._edited()
+                self._seen()  # our own write: :meth:`fresh` need not look at it again
+            finally:
+                self._saving -= 1
         return report
 
     def _edited(self) -> None:
@@ -396,7 +402,7 @@ class Runtime:
             self.engine.stale_reads = 0
             self._refit_engine()
         now = time.monotonic()
-        if self._version is None or now - self._checked < self._check_seconds:
+        if self._version is None or self._saving or now - self._checked < self._check_seconds:
             return
         self._checked = now
         version = self.engine.store.data_version()
