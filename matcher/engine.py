@@ -20,6 +20,8 @@ from .vectors import MemberMatrix, member_texts, missing_texts
 Progress = Callable[[int, int], None]  # (done, total)
 BASE_BATCH = 64  # recommend_many: members whose base scores come from one matrix product
 MATRIX_MAX = 3000  # up to this many members, keep the n x n score matrix (exposure cap, pairing)
+CONFUSED_SIM = 0.5  # specificity names as "confused with" the neighbours more similar than this
+NEIGHBOURS = 3  # ... and at most this many (matcher.specificity's n_confused)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class Engine:
     def __init__(self, store: Store, *, encoder=None):
         self.store = store
         self._encoder = encoder
+        self.stale_reads = 0  # scorer(None) calls answered while edits were pending
 
     @property
     def encoder(self):
@@ -89,18 +92,22 @@ class Engine:
 
     def import_members(
         self, members: Sequence[Member], *, progress: Progress | None = None,
-        fields: dict[str, set[str]] | None = None,
+        fields: dict[str, set[str]] | None = None, keep_fitted: bool = False,
     ) -> ImportReport:
         """Upsert validated ``members`` and cache vectors of any text not seen before; with
         ``fields`` (id -> names), existing members get only those fields written.
 
         Nothing is written unless everything is: vectors are computed first, then members and
-        vectors land in one transaction.
+        vectors land in one transaction. Edits of fields no score reads
+        (:data:`~matcher.refresh.UNSCORED_FIELDS`) keep the fitted scorers; other edits drop
+        them, unless ``keep_fitted``: then the community's scorer stays as it was (out of date
+        for the members in :meth:`pending_edits`) until :meth:`refresh` and :meth:`install`
+        bring it up to date. New members always drop the fitted scorers.
         """
         new = self.embed_missing(members, progress=progress)
         counts = self.store.save_import(list(members), new, model_id=self.model_id,
                                         fields=fields)
-        self.invalidate()  # members changed: scores must be recomputed
+        self._written(members, keep_fitted=keep_fitted)
         return ImportReport(**counts, encoded=len(new))
 
     def import_file(self, parsed, *, dry_run: bool = False, event: str | None = None,
@@ -173,6 +180,126 @@ class Engine:
     def invalidate(self) -> None:
         """Forget cached scores (after members, attendance or history change)."""
         self.__dict__.pop("_scorers", None)
+        self.__dict__.pop("_pending", None)
+
+    # -- edits: keeping the fitted community up to date ---------------------------------
+    def fitted(self) -> bool:
+        """Is the community's scorer fitted (and kept)?"""
+        return None in self.__dict__.get("_scorers", {})
+
+    def pending_edits(self) -> dict[str, int]:
+        """Members whose scored fields changed since the community's scorer was fitted (id ->
+        the edit's sequence number); empty when the scorer is up to date."""
+        return dict(self.__dict__.get("_pending", {}))
+
+    def compare(self, members: Sequence[Member]) -> bool:
+        """Compare the store's ``members`` (every member, e.g. after another process wrote)
+        with the fitted community: scored edits become :meth:`pending_edits`. Returns False
+        (and drops the fitted scorers) when the set of members differs or nothing is fitted."""
+        community = self.__dict__.get("_scorers", {}).get(None)
+        if community is None or {m.id for m in members} != set(community.scorer.matrix_.ids):
+            self.invalidate()
+            return False
+        self._written(members, keep_fitted=True)
+        return True
+
+    def _written(self, members: Sequence[Member], *, keep_fitted: bool) -> None:
+        from .refresh import scored_change
+
+        snapshots = self.__dict__.get("_scorers", {})
+        community = snapshots.get(None)
+        if community is None:
+            self.invalidate()
+            return
+        m = community.scorer.matrix_
+        if any(member.id not in m for member in members):
+            self.invalidate()  # a new member: every scorer is refitted on next use
+            return
+        edited = [x.id for x in members if scored_change(m.members[m.index(x.id)], x)]
+        if not edited:
+            return  # only fields no score reads
+        if not keep_fitted:
+            self.invalidate()
+            return
+        for event in [e for e in snapshots if e is not None]:
+            del snapshots[event]  # an event's scorer is small: refitted on next use
+        pending = self.__dict__.setdefault("_pending", {})
+        self.__dict__["_edit_seq"] = seq = self.__dict__.get("_edit_seq", 0) + 1
+        pending.update(dict.fromkeys(edited, seq))
+
+    def refresh(self, pending: dict[str, int] | None = None):
+        """The community's scorer refitted with the edits in ``pending`` (default:
+        :meth:`pending_edits`), recomputing per-member insights only for the edited members
+        and those whose specificity read them; not installed (see :meth:`install`). None when
+        nothing is fitted or nothing is pending. Safe to call while other threads read the
+        installed scorer: it changes nothing they use.
+        """
+        from .refresh import Refresh, replace_rows
+
+        pending = self.pending_edits() if pending is None else dict(pending)
+        old = self.__dict__.get("_scorers", {}).get(None)
+        if old is None or not pending:
+            return None
+        ids = sorted(pending)
+        old_matrix = old.scorer.matrix_
+        rows = [old_matrix.index(i) for i in ids]
+        matrix = replace_rows(old_matrix, rows, self.matrix(ids))
+        insights = self._insights_after_edit(old.insights, matrix, rows)
+        return Refresh(old=old, new=self._fit(matrix, insights, None),
+                       members=frozenset(ids), pending=pending)
+
+    def install(self, refresh) -> bool:
+        """Make ``refresh.new`` the community's scorer, unless the scorer it replaces was
+        dropped or replaced meanwhile (then False). Edits made since stay pending."""
+        snapshots = self.__dict__.get("_scorers", {})
+        if snapshots.get(None) is not refresh.old:
+            return False
+        snapshots[None] = refresh.new
+        pending = self.__dict__.get("_pending", {})
+        for member_id, seq in refresh.pending.items():
+            if pending.get(member_id) == seq:
+                del pending[member_id]
+        return True
+
+    def stale_answers(self, refresh, answers: dict[str, list[dict]], k: int) -> set[str]:
+        """Which of ``answers`` (member id -> :meth:`recommend` answer with this ``k``,
+        computed from ``refresh.old``) may differ under ``refresh.new``: see
+        :mod:`matcher.refresh`. Call before :meth:`install`."""
+        from .recommend import exposure_allowed
+        from .refresh import stale_answers
+
+        old, new = refresh.old, refresh.new
+        allowed_old = allowed_new = None
+        if new.S is not None:
+            history = self._history_rows(new.scorer.matrix_)
+            new.allowed = exposure_allowed(
+                new.scorer, k, lambda row: self._exclusions(new, row, history), S=new.S, R=new.R)
+            new.allowed_k = k
+            allowed_old = old.allowed if old.allowed_k == k else None
+            allowed_new = new.allowed
+        return stale_answers(refresh, answers, k, allowed_old=allowed_old, allowed_new=allowed_new)
+
+    def _insights_after_edit(self, insights: list[dict], matrix: MemberMatrix,
+                             rows: list[int]) -> list[dict]:
+        """``insights`` with the entries that an edit of ``rows`` can change recomputed: the
+        edited members, and the members whose specificity compares them with an edited one
+        (named among whom they are confused with, before or after)."""
+        ids = {matrix.members[r].id for r in rows}
+        spec = matrix.specialty
+        redo = set(rows)
+        redo |= {r for r, row in enumerate(insights)
+                 if any(c["member_id"] in ids for c in row["confused_with"])}
+        redo |= set(np.flatnonzero((spec[rows] @ spec.T > CONFUSED_SIM).any(axis=0)).tolist())
+        redo = sorted(redo)
+        # with each member its nearest neighbours, so that "confused with" is the community's
+        near = np.argpartition(-(spec[redo] @ spec.T), min(NEIGHBOURS, len(matrix) - 1), axis=1)
+        group = sorted(set(redo) | set(near[:, :NEIGHBOURS + 1].ravel().tolist()))
+        fresh = self.insights(None, matrix=matrix.subset(group))
+        out = list(insights)
+        for pos, r in enumerate(group):
+            if r in redo:
+                out[r] = fresh[pos]
+        return out
 
     def matrix(self, ids: Sequence[str] | None = None) -> MemberMatrix:
         """The vector view of the given members (all members by default)."""
@@ -278,24 +405,27 @@ class Engine:
         """A fitted PairScorer over the community (or an event's attendees), with its insights;
         cached on this engine per event."""
         cache = self.__dict__.setdefault("_scorers", {})
+        if event is None and self.__dict__.get("_pending"):
+            self.stale_reads += 1
         if event not in cache:
-            from .industry import default_index
-            from .scoring import PairScorer
-
             matrix = self.matrix(self.member_ids(event))
-            insights = self.insights(event, matrix=matrix)
-            scorer = PairScorer().fit(
-                matrix, codes=[r["naics"]["code"] for r in insights],
-                markets=[r["market"] for r in insights], roles=[r["role"] for r in insights],
-                synergy=self.taxonomy(event).synergy, index=default_index(),
-            )
-            from .candidates import generator_for
-
-            big = len(matrix) > MATRIX_MAX  # no n x n matrix: no exposure cap, no pairing
-            S, R = (None, None) if big else scorer.score_matrix()
-            candidates = generator_for(len(matrix)).fit(matrix, groups=scorer.roles_)
-            cache[event] = _Scored(scorer, insights, S, R, candidates)
+            cache[event] = self._fit(matrix, self.insights(event, matrix=matrix), event)
         return cache[event]
+
+    def _fit(self, matrix: MemberMatrix, insights: list[dict], event: str | None) -> _Scored:
+        from .candidates import generator_for
+        from .industry import default_index
+        from .scoring import PairScorer
+
+        scorer = PairScorer().fit(
+            matrix, codes=[r["naics"]["code"] for r in insights],
+            markets=[r["market"] for r in insights], roles=[r["role"] for r in insights],
+            synergy=self.taxonomy(event).synergy, index=default_index(),
+        )
+        big = len(matrix) > MATRIX_MAX  # no n x n matrix: no exposure cap, no pairing
+        S, R = (None, None) if big else scorer.score_matrix()
+        candidates = generator_for(len(matrix)).fit(matrix, groups=scorer.roles_)
+        return _Scored(scorer, insights, S, R, candidates)
 
     def _history_rows(self, matrix) -> dict[int, list[int]]:
         """Row -> rows it must not be introduced to: met before (history) or blocked."""

@@ -257,3 +257,19 @@ def _plain(v):
     if isinstance(v, np.bool_ | bool):
         return bool(v)
     return round(float(v), 4)
+
+
+def entry_bar(scorer, picked: list[int], scores: list[float], *,
+              diversity: float = DIVERSITY) -> float:
+    """The lowest adjusted score at which :func:`rank` took any of ``picked`` (rows in the
+    order taken, with their scores): a candidate scoring below it is never taken, and taking
+    it out of the pool changes no pick (see :mod:`matcher.refresh`)."""
+    if not picked:
+        return -np.inf
+    adj = np.asarray(scores, dtype=float).copy()
+    if diversity > 0 and len(picked) > 1:
+        spec = scorer.matrix_.specialty[np.asarray(picked, dtype=int)]
+        sim = np.clip(spec @ spec.T, 0, None)
+        for t in range(1, len(picked)):
+            adj[t] -= diversity * sim[t, :t].max()
+    return float(adj.min())

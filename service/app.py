@@ -7,12 +7,15 @@ Run with ``matcher serve`` or ``uvicorn service.app:app``. OpenAPI at /openapi.j
 from __future__ import annotations
 
 import logging
+import sys
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 from matcher import __version__
+from matcher.embedding import OnnxEncoder
 from matcher.engine import Engine
 from matcher.store import Store
 
@@ -24,6 +27,8 @@ from .throttle import Throttle
 
 log = logging.getLogger("rolecall.service")
 WARM_K = 10  # the default k of GET /v1/members/{id}/recommendations
+SWITCH_INTERVAL = 0.0005  # seconds (Python's default: 0.005)
+ENCODER_THREADS = 1
 
 
 def create_app(db: str | None = None, *, settings: Settings | None = None,
@@ -37,19 +42,28 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        # memoised answers are sent from the event loop while background threads refit after
+        # edits: a short GIL switch interval keeps the loop from waiting 5 ms for each turn
+        switch = sys.getswitchinterval()
+        sys.setswitchinterval(SWITCH_INTERVAL)
         store = Store(settings.db)
-        engine = Engine(store, encoder=encoder)
+        # one thread per encoding: a profile edit's few texts never take both cores (nor
+        # keep ONNX Runtime's thread pool spinning) while the event loop serves reads
+        engine = Engine(store, encoder=encoder if encoder is not None
+                        else OnnxEncoder(threads=ENCODER_THREADS))
         rt = Runtime(engine, settings.key_cache_seconds,
-                     warm_k=WARM_K if settings.warm else None)
+                     warm_k=WARM_K if settings.warm else None, worker=settings.warm)
         app.state.runtime = rt
         if settings.warm and store.count_members() > 1:
-            engine.encoder  # noqa: B018 - load the model now, not on the first import
+            engine.encoder.encode(["rolecall"])  # load the model now, not on the first edit
             engine.scorer(None)
             rt.warm()  # every member's recommendations, in the background
         try:
             yield
         finally:
+            rt.close()
             store.close()
+            sys.setswitchinterval(switch)
 
     app = FastAPI(
         title="rolecall", version=__version__, lifespan=lifespan,
@@ -66,10 +80,13 @@ def create_app(db: str | None = None, *, settings: Settings | None = None,
     app.add_middleware(errors.RequestContext, max_body=settings.max_body)
 
     @app.get("/v1/health", tags=["meta"])
-    def health() -> dict[str, str | float | None]:
-        """Liveness, and how far the start-up computation of recommendations has got."""
-        return {"status": "ok", "version": __version__,
-                "warm": app.state.runtime.warm_progress}
+    def health() -> dict[str, Any]:
+        """Liveness, how far the start-up computation of recommendations has got, how many
+        memoised answers are stale (being recomputed after a profile edit) and what the newest
+        such recomputation did (members edited, answers kept and recomputed, seconds)."""
+        rt = app.state.runtime
+        return {"status": "ok", "version": __version__, "warm": rt.warm_progress,
+                "stale": rt.stale_count(), "refresh": rt.last_refresh}
 
     def openapi():
         if app.openapi_schema is None:

@@ -76,6 +76,8 @@ class Recommendations(BaseModel):
     member_id: str
     event: str | None
     data: list[Recommendation]
+    age_seconds: float = Field(description="how old the data this answer was computed from is")
+    stale: bool = Field(description="a profile edit since then is being worked in")
 
 
 class PairExplanation(Recommendation):

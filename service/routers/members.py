@@ -179,8 +179,7 @@ def replace_member(member_id: str, member: MemberIn, rt: RuntimeDep, p: Admin):
     if member.id != member_id:
         raise HTTPException(400, "the body's id differs from the path's")
     rt.engine.store.member(member_id)
-    with rt.lock:
-        rt.engine.import_members([member])
+    rt.save_members([member])
     return member_view(member, True)
 
 
@@ -191,8 +190,7 @@ def update_member(member_id: str, changes: dict[str, Any], rt: RuntimeDep, p: Ad
     if "id" in changes and changes["id"] != member_id:
         raise HTTPException(400, "the id cannot change")
     member = _validate_one(current.model_dump() | changes)
-    with rt.lock:
-        rt.engine.import_members([member])
+    rt.save_members([member])
     return member_view(member, True)
 
 

@@ -42,23 +42,28 @@ async def recommendations(member_id: str, rt: RuntimeDep, p: Caller,
                           k: Annotated[int, Query(ge=1, le=100)] = 10, event: EventQ = None):
     """Who ``member_id`` should meet, best first, with relation and reasons.
 
+    ``age_seconds`` and ``stale``: after a profile edit, the previous answer is served (stale)
+    until the new one is computed in the background.
+
     Hot path: a memoised answer to an admin, app or the member's own key is sent from the
     event loop, already in the response's shape; everything else runs in the thread pool.
     """
     if p.scope != "host":  # these scope checks need no I/O
         _may_read_recs(rt, p, member_id, event)
-        rows = rt.cached_recommendations(member_id, k, event)
-        if rows is not None:
-            return JSONResponse({"member_id": member_id, "event": event, "data": rows})
+        hit = rt.cached(member_id, k, event)
+        if hit is not None:
+            return JSONResponse({"member_id": member_id, "event": event, "data": hit.rows,
+                                 **rt.describe(hit)})
 
-    def compute() -> list[dict]:
+    def compute():
         _may_read_recs(rt, p, member_id, event)
         if event:
             rt.engine.store.event(event)  # 404 for an unknown event
-        return rt.recommend(member_id, k, event)  # NotFound (404) if not in the community
+        return rt.answer(member_id, k, event)  # NotFound (404) if not in the community
 
-    rows = await run_in_threadpool(compute)
-    return JSONResponse({"member_id": member_id, "event": event, "data": rows})
+    answer = await run_in_threadpool(compute)
+    return JSONResponse({"member_id": member_id, "event": event, "data": answer.rows,
+                         **rt.describe(answer)})
 
 
 @router.get("/pairs/{a}/{b}", response_model=PairExplanation)
