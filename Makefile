@@ -24,6 +24,11 @@ bench: install-test wrk
 	$(PY) benchmarks/recommend.py
 	$(PY) benchmarks/pairing.py
 	$(PY) benchmarks/api_load.py
+	$(PY) benchmarks/api_edits.py -n 1000
+	$(PY) benchmarks/api_edits.py -n 10000
+	$(PY) benchmarks/importing.py
+	$(PY) benchmarks/roles.py
+	$(PY) benchmarks/quality.py
 
 install: $(VENV)/.installed $(ONNX)
 install-test: $(VENV)/.installed-test $(ONNX)
