@@ -36,6 +36,11 @@ def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
     n = len(scorer.matrix_)
     cap = exposure_cap(n, k)
     allowed = np.ones((n, n), bool)
+    # rank each list as recommend does: by i's directional scores when the scorer kept them
+    # (PairScorer.score_matrix); S holds the mean of both directions, one score per pair
+    D = getattr(scorer, "directional_", None)
+    if D is not None and D.shape == S.shape:
+        S = D
     excl = [excluded(i) for i in range(n)]
     everyone = np.arange(n)
     for _ in range(max_passes):

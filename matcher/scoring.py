@@ -7,7 +7,8 @@ For members A and B:
   offers read as one ``trade`` text), the best answer per seek, the best-answered seek; as a
   calibrated probability (:class:`~matcher.pairs.need_fit.NeedFit`). ``fit_ba`` the other way.
   A member who wrote no seek has no stated need (fit 0 that way); nothing is zeroed the other
-  way: the score combines both directions as the pair model says (:mod:`matcher.pairs.model`).
+  way: A's score of B is driven by ``fit_ab``, with ``fit_ba`` (reciprocity) as a bonus
+  (:mod:`matcher.pairs.model`).
 - ``industry``: BEA 2017 buyer-supplier strength between the two inferred industries.
 - ``synergy``: the role taxonomy's matrix (overridable per event).
 - ``specialty_sim``, ``offers_sim``, ``same_naics6``, ``same_naics4``, ``same_market``,
@@ -344,14 +345,13 @@ class PairScorer:
         proba = model.predict_proba(X)
         for k, rel in enumerate(RELATIONS):
             c[f"p_{rel}"] = proba[:, k]
-        return model.score(X, proba), model._decide(proba), c
+        return (model.score(X, proba, fit_ab=c["fit_ab"], fit_ba=c["fit_ba"]),
+                model._decide(proba), c)
 
     def base_scores(self, i: int, js: np.ndarray) -> np.ndarray:
         """Scores of (i, j) without the referral bonus: a lower bound of the score."""
         p = self.fit_parts(i, np.asarray(js, dtype=int))
-        return self._model().base_score(np.maximum(p["fit_ab"], p["fit_ba"]),
-                                        np.minimum(p["fit_ab"], p["fit_ba"]),
-                                        p["industry"], p["synergy"])
+        return self._model().base_score(p["fit_ab"], p["fit_ba"], p["industry"], p["synergy"])
 
     def score_upper(self, i: int, js: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
         """An upper bound of the score of (i, j), from the model: the base score plus the
@@ -363,7 +363,7 @@ class PairScorer:
         cheap["fit_max"] = np.maximum(parts["fit_ab"], parts["fit_ba"])
         cheap["fit_min"] = np.minimum(parts["fit_ab"], parts["fit_ba"])
         if base is None:
-            base = model.base_score(cheap["fit_max"], cheap["fit_min"], parts["industry"],
+            base = model.base_score(parts["fit_ab"], parts["fit_ba"], parts["industry"],
                                     parts["synergy"])
         lo, hi = self.features_.bounds(cheap)
         return base + model.referral_bonus * model.referral_upper(lo, hi)
@@ -375,7 +375,10 @@ class PairScorer:
         return np.stack([self.base_scores(int(i), everyone) for i in np.asarray(rows, int)])
 
     def score_matrix(self) -> tuple[np.ndarray, np.ndarray]:
-        """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'."""
+        """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'. A pair's
+        score here is the mean of the two members' directional scores (one score per pair, for
+        tables and introductions); the directional scores (row i: how i's recommendations rank
+        each member) are kept as ``directional_`` for the exposure cap."""
         n = len(self.matrix_)
         S = np.zeros((n, n))
         R = np.full((n, n), "self", dtype=object)
@@ -383,7 +386,9 @@ class PairScorer:
         for i in range(n):
             s, r, _ = self.score_rows(i, everyone)
             S[i], R[i] = s, r
-        S = (S + S.T) / 2  # fit_ab/fit_ba swap roles; keep the matrix exactly symmetric
+        self.directional_ = S.copy()  # row i: i's view, as recommendations rank (the cap)
+        np.fill_diagonal(self.directional_, 0.0)
+        S = (S + S.T) / 2  # each side's view, averaged: one score per pair (tables)
         np.fill_diagonal(S, 0.0)
         R[everyone, everyone] = "self"
         return S, R

@@ -52,6 +52,19 @@ def test_shipped_score_keeps_a_one_sided_answer_but_ranks_a_mutual_fit_above_it(
     assert nothing < one_sided < mutual
 
 
+def test_shipped_score_is_driven_by_the_seekers_own_need():
+    """For seeker A, a candidate who answers A's need ranks above one whose need A answers, and
+    a strong one-way answer (a one-line member never writes a matching seek) is not buried by a
+    candidate whose fits both ways stay below what a reason may call an answer."""
+    from matcher.pairs.need_fit import NeedFit
+
+    model, nf = PairModel.load(), NeedFit.load()
+    assert model.base_score(0.95, 0.0, 0.0, 0.0) > model.base_score(0.0, 0.95, 0.0, 0.0)
+    below_claim = float(nf.proba(nf.claim_cosine_)) - 1e-6
+    assert (model.base_score(1.0, 0.0, 0.0, 0.0)
+            >= model.base_score(below_claim, below_claim, 0.0, 0.0))
+
+
 @pytest.mark.parametrize("pair", EXPECTED["competitors"])
 def test_near_identical_competitors_are_never_recommended_to_each_other(engine, pair):
     a, b = pair

@@ -6,16 +6,18 @@ say, with a competitor threshold chosen on the same out-of-fold predictions for 
 >= ``competitor_precision`` (a competitor shown as a partner is the costly mistake). Relations:
 ``competitor`` when P(competitor) reaches the threshold, else the likeliest of the other three.
 
-The score of a pair (what recommendations rank by) is
+The score of a pair for a seeker A and a candidate B (what A's recommendations rank by) is
 
-    base  = w_fit * (f(fit_max) + mix * f(fit_min)) / (1 + mix) + w_industry * industry + w_synergy * synergy
+    base  = w_fit * (f(fit_ab) + mix * f(fit_ba)) / (1 + mix) + w_industry * industry + w_synergy * synergy
     f(x)  = clip((x - floor) / (1 - floor), 0, 1)
     score = base + referral_bonus * P(referral-partner)
 
-so a strong answer to a stated need counts even when the other side wrote no matching seek,
-and a mutual fit still beats a one-sided one (``mix`` > 0). ``base`` needs only the cheap
-features; :meth:`referral_upper` bounds P(referral-partner) from them, which is what keeps the
-pruned ranking exact (:func:`matcher.recommend.best_scored`).
+where ``fit_ab`` is how well B answers A's own stated needs and ``fit_ba`` how well A answers
+B's: the seeker's needs drive the ranking and reciprocity is a bonus (``mix`` <= 1), so a strong
+one-way answer to what A asked for is never buried under noisy two-way fits, and of two equal
+answers the mutual one ranks first. The score is directional (A's view of B); the relation is
+not. ``base`` needs only the cheap features; :meth:`referral_upper` bounds P(referral-partner)
+from them, which is what keeps the pruned ranking exact (:func:`matcher.recommend.best_scored`).
 
 Persisted as plain JSON (``models/pair_relation.json``), never pickle.
 """
@@ -74,7 +76,8 @@ class PairModel:
     competitor_precision : float
         Grouped-CV precision the competitor threshold must reach.
     mix : float
-        Weight of the weaker need-answer direction against the stronger one.
+        Weight of the candidate's need answered by the seeker (reciprocity) against the
+        seeker's need answered by the candidate.
     floor : float
         Need-answer fits up to this probability count as no fit (the level that chance
         matches between unrelated members reach), the rest is rescaled to [0, 1].
@@ -167,23 +170,27 @@ class PairModel:
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self._decide(self.predict_proba(X))
 
-    def base_score(self, fit_max, fit_min, industry, synergy) -> np.ndarray:
+    def base_score(self, fit_ab, fit_ba, industry, synergy) -> np.ndarray:
+        """Score of candidates B for seeker A without the referral bonus: ``fit_ab`` how well
+        B answers A's needs, ``fit_ba`` how well A answers B's (the reciprocity bonus)."""
         w_fit, w_ind, w_syn = self.weights
 
         def above(f):
             return np.clip((np.asarray(f, dtype=np.float64) - self.floor) / (1.0 - self.floor),
                            0.0, 1.0)
 
-        fit = (above(fit_max) + self.mix * above(fit_min)) / (1.0 + self.mix)
+        fit = (above(fit_ab) + self.mix * above(fit_ba)) / (1.0 + self.mix)
         return w_fit * fit + w_ind * np.asarray(industry) + w_syn * np.asarray(synergy)
 
-    def score(self, X: np.ndarray, proba: np.ndarray | None = None) -> np.ndarray:
-        """The ranking score of pairs, shape (n_pairs,)."""
+    def score(self, X: np.ndarray, proba: np.ndarray | None = None, *, fit_ab: np.ndarray,
+              fit_ba: np.ndarray) -> np.ndarray:
+        """The ranking score of pairs for the seeker (first member), shape (n_pairs,);
+        ``fit_ab``/``fit_ba``: the two directions of the need-answer fit (``X`` holds them only
+        as their max and min)."""
         col = {f: k for k, f in enumerate(FEATURES)}
         X = np.asarray(X, dtype=np.float64)
         proba = self.predict_proba(X) if proba is None else proba
-        base = self.base_score(X[:, col["fit_max"]], X[:, col["fit_min"]],
-                               X[:, col["industry"]], X[:, col["synergy"]])
+        base = self.base_score(fit_ab, fit_ba, X[:, col["industry"]], X[:, col["synergy"]])
         return base + self.referral_bonus * proba[:, _REF]
 
     def referral_upper(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
