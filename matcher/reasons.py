@@ -3,8 +3,9 @@
 Every sentence says only what the evidence supports:
 
 - "B offers X, which is what you seek: Y" (or "B's work, "...", answers what you seek: Y")
-  only when that phrase pair's cosine reaches the need-answer claim threshold, calibrated on
-  the hand-written need-offer set for precision >= 0.95 (:class:`~matcher.pairs.need_fit.NeedFit`);
+  only when that phrase pair's cosine (an offer or the specialty, never pooled text) reaches
+  the need-answer claim threshold, calibrated on the hand-written need-offer set for precision
+  >= 0.95 at 95% confidence (:class:`~matcher.pairs.need_fit.NeedFit`);
   weaker need matches are left out;
 - shared customers are said as such ("You both serve restaurants and bars");
 - the BEA buyer-supplier link only for a complement, the role prior only for a complement or
@@ -31,15 +32,17 @@ class NeedAnswer:
     cosine: float
 
 
-def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
+def need_answer(scorer, i: int, j: int, *, pooled: bool = True) -> NeedAnswer | None:
     """How ``j`` best answers a seek of ``i``: over i's seek phrases and j's offer phrases,
-    specialty and trade text (headline, specialty, offers); None if i has no seeks."""
+    specialty and (with ``pooled``) trade text (headline, specialty, offers together); None
+    if i has no seeks."""
     m = scorer.matrix_
     q = scorer.seek_phrases_.of(i)
     if not len(q):
         return None
     offers = scorer.offer_phrases_.of(j)
-    answers = np.concatenate([offers, m.specialty[j][None, :], m.trade[j][None, :]])
+    whole = [m.specialty[j][None, :]] + ([m.trade[j][None, :]] if pooled else [])
+    answers = np.concatenate([offers, *whole])
     sims = q @ answers.T
     first = scorer.seek_phrases_.start[i]
     serving = scorer._serving_not_being(np.arange(first, first + len(q)), np.full(len(q), j))
@@ -60,11 +63,12 @@ def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
 
 
 def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
-    """:func:`need_answer` if it reaches the claim threshold and, when the answering offer
-    names its customers and the seeker is one of a known segment, is for the seeker's kind
+    """:func:`need_answer` over single phrases (offers, specialty: what the claim threshold
+    was calibrated on; never the pooled trade text) if it reaches the claim threshold and,
+    when the answering offer names its customers and the seeker is one of a known segment, is for the seeker's kind
     ("bookkeeping for restaurants and bars" does not answer a dentist's "bookkeeping for my
     practice"); else None."""
-    ans = need_answer(scorer, i, j)
+    ans = need_answer(scorer, i, j, pooled=False)  # one phrase, as the threshold was calibrated
     if ans is None or not bool(scorer.need_fit_.claims(ans.cosine)):
         return None
     if ans.kind == "offer":

@@ -218,9 +218,23 @@ def test_reasons_never_claim_that_an_unrelated_offer_answers_a_need(engine, a, b
     assert not _claims(engine.explain(a, b)["reasons"])
 
 
-def test_a_clear_answer_to_a_stated_need_is_claimed(engine):
-    row = engine.explain("m13", "m14")  # a COO seeking a startup attorney; a startup attorney
-    assert any("answers what you seek: a startup attorney" in r for r in row["reasons"])
+@pytest.mark.parametrize(("a", "b", "seek"), [
+    ("m02", "m10", "monthly bookkeeping for my practice"),  # a dentist; a practice bookkeeper
+    ("m20", "m21", "sit-stand desks"),  # an office manager; an office-furniture dealer
+    ("m30", "m02", "a pediatric dentist"),  # a cosmetic dentist; a pediatric dentist
+])
+def test_a_clear_answer_to_a_stated_need_is_claimed(engine, a, b, seek):
+    row = engine.explain(a, b)
+    assert any("what you seek: " + seek in r for r in row["reasons"]), row["reasons"]
+
+
+def test_a_true_answer_below_the_claim_level_still_ranks_without_a_claim(engine):
+    # a COO seeking a startup attorney; a startup attorney whose long specialty sits below the
+    # confident claim level: still recommended, with reasons that claim nothing
+    recs = engine.recommend("m13", 5)
+    assert "m14" in [r["member_id"] for r in recs]
+    row = next(r for r in recs if r["member_id"] == "m14")
+    assert row["reasons"] and not _claims(row["reasons"])
 
 
 def test_every_recommendation_keeps_a_reason(engine):

@@ -30,12 +30,25 @@ def test_precision_threshold_without_any_good_cut_claims_nothing():
 
 def test_need_fit_is_monotone_and_claims_only_above_its_threshold():
     cos = np.linspace(0, 1, 21)
-    nf = NeedFit().fit(cos, (cos > 0.5).astype(int))
+    nf = NeedFit(claim_confidence=None).fit(cos, (cos > 0.5).astype(int))
     p = nf.proba(cos)
     assert (np.diff(p) > 0).all()
     assert nf.claims(cos).tolist() == (cos >= nf.claim_cosine_).tolist()
     assert 0.5 <= nf.claim_cosine_ <= 0.6
     assert NeedFit.from_dict(nf.to_dict()).proba(0.3) == pytest.approx(nf.proba(0.3))
+
+
+@pytest.mark.parametrize(("n_right", "claims"), [(40, False), (60, True)])
+def test_confident_claims_need_enough_evidence(n_right, claims):
+    """All n top pairs right: the one-sided 95% Wilson lower bound of their precision is
+    n / (n + 1.645^2), which reaches 0.95 only from n = 52 on; the point estimate (1.0) is
+    reached by any n."""
+    cos = np.r_[np.linspace(0.7, 1.0, n_right), np.linspace(0.0, 0.6, 40)]
+    y = np.r_[np.ones(n_right), np.zeros(40)].astype(int)
+    point = NeedFit(claim_confidence=None).fit(cos, y).claim_cosine_
+    sure = NeedFit(claim_confidence=0.95).fit(cos, y).claim_cosine_
+    assert point < 0.7  # 0.95 as a point estimate admits a wrong pair or two below
+    assert (sure == pytest.approx(0.7)) if claims else sure == float("inf")
 
 
 def _shares_a_word(a: str, b: str) -> bool:

@@ -327,9 +327,13 @@ cosine and the reciprocal harmonic mean, in one run.{heldout_table()}
 
 ## Need-answer fit
 Logistic on the cosine of a (seek, answer) phrase pair. Claim threshold: cosine >=
-{need['claim_cosine']} (P = {need['claim_probability']}), precision {need['dev_claim_precision']}
-and recall {need['dev_claim_recall']} on the hand-written development rows (AUC of the cosine
-there {need['dev_auc_cosine']}). Shared-word and NAICS-reading features did worse on those rows
+{need['claim_cosine']} (P = {need['claim_probability']}), the lowest cut whose precision on the
+hand-written development rows reaches 0.95 at 95% confidence (one-sided Wilson lower bound: the
+point estimate alone, 0.6175, left the band just above it right only ~82% of the time, and
+those marginal claims were the false ones members read); precision {need['dev_claim_precision']}
+and recall {need['dev_claim_recall']} there (AUC of the cosine {need['dev_auc_cosine']}). A claim
+is made only from one phrase (an offer or the specialty), never from the pooled headline +
+specialty + offers text, which the calibration rows do not cover. Shared-word and NAICS-reading features did worse on those rows
 and were left out (see `matcher/pairs/need_fit.py`).
 
 Tried again on 2026-11-30: a logistic regression over the cosine, whether the answer is who the
