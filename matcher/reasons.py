@@ -32,17 +32,16 @@ class NeedAnswer:
     cosine: float
 
 
-def need_answer(scorer, i: int, j: int, *, pooled: bool = True) -> NeedAnswer | None:
-    """How ``j`` best answers a seek of ``i``: over i's seek phrases and j's offer phrases,
-    specialty and (with ``pooled``) trade text (headline, specialty, offers together); None
-    if i has no seeks."""
+def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
+    """How ``j`` best answers a seek of ``i``: over i's seek phrases and j's single phrases
+    (each offer, the specialty; never the pooled trade text, which the claim threshold was not
+    calibrated on); None if i has no seeks."""
     m = scorer.matrix_
     q = scorer.seek_phrases_.of(i)
     if not len(q):
         return None
     offers = scorer.offer_phrases_.of(j)
-    whole = [m.specialty[j][None, :]] + ([m.trade[j][None, :]] if pooled else [])
-    answers = np.concatenate([offers, *whole])
+    answers = np.concatenate([offers, m.specialty[j][None, :]])
     sims = q @ answers.T
     first = scorer.seek_phrases_.start[i]
     serving = scorer._serving_not_being(np.arange(first, first + len(q)), np.full(len(q), j))
@@ -57,18 +56,16 @@ def need_answer(scorer, i: int, j: int, *, pooled: bool = True) -> NeedAnswer | 
     if b < len(offers):
         text, kind = scorer.offer_phrases_.texts_of(j)[b], "offer"
     else:
-        text, kind = (member.specialty if b == len(offers) or not member.headline.strip()
-                      else member.headline), "identity"
+        text, kind = member.specialty, "identity"
     return NeedAnswer(seeks[a], text, kind, float(sims[a, b]))
 
 
 def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
-    """:func:`need_answer` over single phrases (offers, specialty: what the claim threshold
-    was calibrated on; never the pooled trade text) if it reaches the claim threshold and,
-    when the answering offer names its customers and the seeker is one of a known segment, is for the seeker's kind
+    """:func:`need_answer` if it reaches the claim threshold and, when the answering offer
+    names its customers and the seeker is one of a known segment, is for the seeker's kind
     ("bookkeeping for restaurants and bars" does not answer a dentist's "bookkeeping for my
     practice"); else None."""
-    ans = need_answer(scorer, i, j, pooled=False)  # one phrase, as the threshold was calibrated
+    ans = need_answer(scorer, i, j)
     if ans is None or not bool(scorer.need_fit_.claims(ans.cosine)):
         return None
     if ans.kind == "offer":

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from ..errors import RowError, ValidationFailed
 from ..profiles import FIELDS, Member
+from .reading import show
 
 
 @dataclass
@@ -121,11 +122,3 @@ def row_errors(row: int, exc: ValidationError) -> list[RowError]:
             continue
         out.append(RowError(row, field_, f"{msg} (got {show(err.get('input'))})"))
     return out
-
-
-def show(value: Any, limit: int = 60) -> str:
-    try:
-        text = repr(value)
-    except RecursionError:
-        return "<a deeply nested value>"
-    return text if len(text) <= limit else text[: limit - 3] + "..."

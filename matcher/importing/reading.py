@@ -144,7 +144,7 @@ def _add_rows(table: Table, records, *, first_line: int = 2) -> None:
             continue
         if any(_cell(c).strip() for c in cells[width:]):
             table.errors.append(RowError(row, "-", f"line {line}: more cells than header columns: "
-                                         f"{_show([_cell(c) for c in cells[width:]])}"))
+                                         f"{show([_cell(c) for c in cells[width:]])}"))
             table.rows.append((row, {}))
             continue
         values = [_cell(c) for c in cells[:width]] + [""] * (width - len(cells))
@@ -278,7 +278,7 @@ def _add_objects(table: Table, records) -> None:
             table.rows.append((row, {}))
             continue
         if not isinstance(obj, dict):
-            table.errors.append(RowError(row, "-", f"expected an object, got {_show(obj)}"))
+            table.errors.append(RowError(row, "-", f"expected an object, got {show(obj)}"))
             table.rows.append((row, {}))
             continue
         deep = next((k for k, v in obj.items() if _depth(v) > MAX_DEPTH), None)
@@ -306,7 +306,7 @@ def _depth(value: Any) -> int:
     return deepest
 
 
-def _show(value: Any, limit: int = 60) -> str:
+def show(value: Any, limit: int = 60) -> str:
     try:
         text = repr(value)
     except RecursionError:
