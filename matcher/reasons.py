@@ -8,18 +8,27 @@ Every sentence says only what the evidence supports:
   >= 0.95 at 95% confidence (:class:`~matcher.pairs.need_fit.NeedFit`);
   weaker need matches are left out;
 - shared customers are said as such ("You both serve restaurants and bars");
-- the BEA buyer-supplier link only for a complement, the role prior only for a complement or
-  a peer (a hedged "may"), so no reason contradicts the relation shown;
+- no industry title or BEA statistic: the industry read from a member's own words is right at
+  the 4-digit NAICS level only about half the time on held-out profiles (`matcher eval roles`
+  sets), too often to state as fact ("Same field (Automobile ... Wholesalers)" for two
+  software start-ups); fields are said in the members' own words instead, and the industry
+  reading stays a scored feature;
+- the role prior only for a complement or a peer (a hedged "may"), so no reason contradicts
+  the relation shown;
 - every pair keeps at least one reason.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import numpy as np
 
+from .places import Towns
 from .profiles import ROLES
+
+_TOWNS: WeakKeyDictionary = WeakKeyDictionary()  # scorer -> the towns of its members
 
 
 @dataclass(frozen=True)
@@ -61,19 +70,37 @@ def need_answer(scorer, i: int, j: int) -> NeedAnswer | None:
 
 
 def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
-    """:func:`need_answer` if it reaches the claim threshold and, when the answering offer
-    names its customers and the seeker is one of a known segment, is for the seeker's kind
-    ("bookkeeping for restaurants and bars" does not answer a dentist's "bookkeeping for my
-    practice"); else None."""
+    """:func:`need_answer` if it reaches the claim threshold, names no other town than the
+    seek does ("operators in San Antonio" does not answer "owners in East Austin") and, when
+    the answering offer names the industries it serves, is for the seeker's: the seeker is in
+    one of them or the seek names it ("bookkeeping for restaurants and bars" does not answer a
+    dentist's "bookkeeping for my practice", nor a furniture maker's); else None."""
     ans = need_answer(scorer, i, j)
     if ans is None or not bool(scorer.need_fit_.claims(ans.cosine)):
         return None
-    if ans.kind == "offer":
-        named = np.uint64(scorer.segments_.mask(ans.answer))
-        own = scorer.own_segments_[i]
-        if named and own and not (named & own):
+    if towns_of(scorer).conflict(ans.seek, ans.answer):
+        return None
+    if ans.kind == "offer":  # an offer for named kinds of business answers only them
+        seg = scorer.segments_
+        named = np.uint64(seg.mask(ans.answer)) & _industry_segments(seg)
+        asked = np.uint64(seg.mask(ans.seek))
+        if named and not (named & (scorer.own_segments_[i] | asked)):
             return None
     return ans
+
+
+def _industry_segments(seg) -> np.uint64:
+    """The customer segments that are industries (law firms, restaurants and bars), not broad
+    kinds (small businesses, individuals), as a bit mask."""
+    return np.uint64(sum(1 << k for k, prefixes in enumerate(seg.naics) if prefixes))
+
+
+def towns_of(scorer) -> Towns:
+    """The towns of the scorer's members (:class:`~matcher.places.Towns`), made once."""
+    towns = _TOWNS.get(scorer)
+    if towns is None:
+        towns = _TOWNS[scorer] = Towns().fit([m.location for m in scorer.matrix_.members])
+    return towns
 
 
 def answer_sentence(ans: NeedAnswer, who: str, whom: str, *, you_answer: bool) -> str:
@@ -101,14 +128,13 @@ def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
     else:
         you, You, are = "you", "You", "are"
     out: list[str] = []
-    title_a = scorer.index_.title(scorer.codes_[i])
     masks = scorer.customer_masks_
     known = bool(c.get("customers_known", False))
     shared = scorer.segments_.names(int(masks[i]) & int(masks[j])) if known else []
     if relation == "competitor":
         out.append(
-            f"{first} is in the same trade as {you} ({title_a}), serves the same market in the same "
-            f"town, with near-identical offers: a pure competitor, so not introduced by default."
+            f"{first} does the same work as {you}, for the same market in the same town, with "
+            f"near-identical offers: a pure competitor, so not introduced by default."
         )
         if shared:
             town = b.location or a.location
@@ -128,10 +154,6 @@ def pair_reasons(scorer, i: int, j: int, relation: str, c: dict[str, float], *,
     if shared and relation != "referral-partner":
         both = "You both serve" if not third_person else "Both serve"
         out.append(f"{both} {_join(shared)}.")
-    if relation == "complement" and c["industry"] >= 0.2:
-        evidence = scorer.index_.complement_evidence(scorer.codes_[i], scorer.codes_[j])
-        if evidence:
-            out.append(evidence)
     ra, rb = ROLES[scorer.roles_[i]], ROLES[scorer.roles_[j]]
     if (relation == "complement" and c["synergy"] >= 0.6) or not out:
         from .roles import load_taxonomy
@@ -145,7 +167,6 @@ def _field_reasons(scorer, i, j, c, you, You, first, third_person, known) -> lis
     m = scorer.matrix_
     b = m.members[j]
     masks = scorer.customer_masks_
-    title_a = scorer.index_.title(scorer.codes_[i])
     out = []
     what = []
     if not c["same_locality"] or scorer.localities_[i] != scorer.localities_[j]:
@@ -158,23 +179,19 @@ def _field_reasons(scorer, i, j, c, you, You, first, third_person, known) -> lis
     if not what:
         what.append("a different niche")
     shared = None if c["same_naics4"] else scorer.fields_.shared(i, j)
-    field = f"Same field as {you} ({title_a})"
-    if shared and shared[0] == i:  # j's field, read in i's offers
-        field = f"Same field ({scorer.index_.title(scorer.codes_[j])})"
     out.append(
-        f"{field} but {' and '.join(what)}: "
+        f"Related work but {' and '.join(what)}: "
         f"{first} focuses on \"{_clip(b.specialty)}\". They can refer work to each other."
     )
     if shared:
-        carrier, k, code = shared
+        carrier, k, _ = shared
         phrase = m.members[carrier].offers[k]
-        read_as = scorer.index_.title(code)
         if carrier == j:
             owner = "your" if not third_person else f"{you}'s"
-            out.append(f"{first} also works in {owner} field: \"{phrase}\" ({read_as}).")
+            out.append(f"{first} also works in {owner} field: \"{phrase}\".")
         else:
             works = "work" if not third_person else "works"
-            out.append(f"{You} also {works} in {first}'s field: \"{phrase}\" ({read_as}).")
+            out.append(f"{You} also {works} in {first}'s field: \"{phrase}\".")
     return out
 
 
