@@ -1,12 +1,14 @@
 """Labelled pairs as the scorer sees them: profiles, pairs and their components.
 
 ``data/labelled/pair_profiles.csv`` and ``pairs.csv`` hold hand-labelled pairs (complement,
-referral-partner, competitor, peer); the ``split`` column says which pairs were written as a
-held-out set before anything was tuned (``heldout``) and which train the pair model
-(``train``). :func:`labelled_pairs` embeds the profiles (from the phrase cache,
-``data/needs/phrase_vectors.npz``, so nothing is embedded twice), fits a
-:class:`~matcher.scoring.PairScorer` on them and returns every pair's components. Learning
-lives in :mod:`matcher.pairs.fit`, evaluation in :mod:`matcher.pairs.quality`.
+referral-partner, competitor, peer); the ``split`` column says which pairs train the pair
+model (``train``) and which were written as held-out sets before anything was tuned on them
+(``heldout``: round 3a, seen while tuning since; ``heldout2``: round 5, fresh). Only ``train``
+rows ever fit anything (:attr:`LabelledPairs.train`). :func:`labelled_pairs` embeds the
+profiles (from the phrase cache, ``data/needs/phrase_vectors.npz``, so nothing is embedded
+twice), fits a :class:`~matcher.scoring.PairScorer` on them and returns every pair's
+components. Learning lives in :mod:`matcher.pairs.fit`, evaluation in
+:mod:`matcher.pairs.quality`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from .vectors import encode_members, industry_query, profile_text
 
 LABELLED = Path(__file__).resolve().parents[1] / "data" / "labelled"
 PAIR_FIELDS = ("a", "b", "relation", "note", "split")
+SPLITS = ("train", "heldout", "heldout2")
 
 
 class LabelledDataError(ValueError):
@@ -41,6 +44,11 @@ class LabelledPairs:
     @property
     def split(self) -> np.ndarray:
         return np.array([p["split"] for p in self.pairs], dtype=object)
+
+    @property
+    def train(self) -> np.ndarray:
+        """Mask of the pairs that fit the model: ``split == "train"``, never a held-out split."""
+        return self.split == "train"
 
 
 def read_profiles(folder: Path = LABELLED) -> list[Member]:
@@ -66,9 +74,9 @@ def read_pairs(folder: Path = LABELLED, ids: set[str] | None = None) -> list[dic
         if r.get("relation") not in RELATIONS:
             raise LabelledDataError(f"pairs.csv row {n}: relation {r.get('relation')!r}; "
                                     f"expected one of {RELATIONS}")
-        if r.get("split") not in ("train", "heldout"):
+        if r.get("split") not in SPLITS:
             raise LabelledDataError(f"pairs.csv row {n}: split {r.get('split')!r}; "
-                                    f"expected 'train' or 'heldout'")
+                                    f"expected one of {SPLITS}")
         for side in ("a", "b"):
             if ids is not None and r[side] not in ids:
                 raise LabelledDataError(f"pairs.csv row {n}: {side} {r[side]!r} is not in "

@@ -110,7 +110,8 @@ def eval_pairs_cmd(as_json: JsonOpt = False) -> None:
 def show_quality(figures: dict) -> None:
     titles = {"need_offer_heldout": "hand-written need-offer set, held-out seeks",
               "generated_test": "generated need-answer pairs (BEA/NAICS/O*NET), test groups",
-              "pairs_heldout": "labelled member pairs, held-out profiles"}
+              "pairs_heldout": "labelled member pairs, held-out profiles (round 3a)",
+              "pairs_heldout2": "labelled member pairs, fresh held-out profiles (round 5)"}
     for key, title in titles.items():
         part = figures[key]
         table = Table(title=title)

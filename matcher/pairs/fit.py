@@ -12,8 +12,8 @@
    profiles are clustered on the pair graph (spectral clustering) and no cluster is in train and
    test at once, so no profile is either.
 
-Nothing here reads the held-out parts (``split == heldout``); they are measured by
-:mod:`matcher.pairs.quality`.
+Nothing here reads the held-out parts (``split`` ``heldout`` or ``heldout2``: only
+``LabelledPairs.train`` rows are used); they are measured by :mod:`matcher.pairs.quality`.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def main() -> dict:
     cache = PhraseCache()
     nf, need_figs = fit_need(cache)
     lp = labelled_pairs(CachedEncoder(cache, get_encoder()), model=False, need_fit=nf)
-    train = lp.split == "train"
+    train = lp.train
     pairs = [p for p, t in zip(lp.pairs, train, strict=True) if t]
     X = PairFeatures().transform(lp.components)[train]
     y = lp.y[train]
@@ -283,7 +283,8 @@ relation model and the score) and `models/pair_need_fit.json` (the need-answer f
 ## Data
 - Relation: the {doc['n_pairs']} training pairs of `data/labelled/pairs.csv` (`split=train`,
   hand-labelled, see `data/labelled/README_pairs.md`). The held-out pairs (`split=heldout`,
-  written before any tuning) are not used here; `matcher eval pairs` reports them.
+  written before any tuning, and `split=heldout2`, round 5, written before any further
+  tuning) are not used here; `matcher eval pairs` reports them.
 - Need-answer fit: {need['n_generated_train']} generated pairs from public data
   (`data/needs/generated.csv`, BEA 2017 flows + NAICS 2017 index + O*NET 30.1 titles and tasks,
   train split) and the {need['n_dev']} development rows of the hand-written
@@ -370,7 +371,7 @@ def rescore() -> dict:
     need = json.loads(NEED_FILE.read_text())
     model, nf = PairModel.load(), NeedFit.load()
     lp = labelled_pairs(CachedEncoder(PhraseCache(), get_encoder()), model=False, need_fit=nf)
-    pairs = [p for p, t in zip(lp.pairs, lp.split == "train", strict=True) if t]
+    pairs = [p for p, t in zip(lp.pairs, lp.train, strict=True) if t]
     m = lp.scorer.matrix_
     rows = np.array(sorted({m.index(p[s]) for p in pairs for s in ("a", "b")}))
     pos = {int(r): k for k, r in enumerate(rows)}

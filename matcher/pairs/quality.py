@@ -185,7 +185,9 @@ def relation_eval(lp, *, split: str = "heldout") -> dict:
 
 def evaluate(encoder=None) -> dict:
     """Everything ``matcher eval pairs`` prints: held-out figures of the shipped model and of
-    the baselines, measured in one run."""
+    the baselines, measured in one run. ``encoder`` (default: the shipped one, which loads its
+    model only when used) embeds labelled profile texts the phrase cache lacks."""
+    from ..embedding import get_encoder
     from ..pair_calibration import labelled_pairs
     from .cache import CachedEncoder, PhraseCache
     from .fit import read_need_offer
@@ -196,11 +198,12 @@ def evaluate(encoder=None) -> dict:
     nf = NeedFit.load()
     hand = read_need_offer()
     gen = [dict(r, seek=r["need"]) for r in read_generated() if r["split"] == "test"]
-    lp = labelled_pairs(CachedEncoder(cache, encoder))
+    lp = labelled_pairs(CachedEncoder(cache, encoder or get_encoder()))
     return {
         "need_offer_heldout": need_offer_eval([r for r in hand if r["split"] == "heldout"],
                                               cache, nf),
         "generated_test": need_offer_eval(gen, cache, nf),
         "pairs_heldout": relation_eval(lp),
+        "pairs_heldout2": relation_eval(lp, split="heldout2"),
         "claim_cosine": round(nf.claim_cosine_, 4),
     }
