@@ -1,6 +1,6 @@
 """Command line interface: ``matcher``. Each module registers its commands on ``app``."""
 
-from . import demo, events, match, members, roles, service  # noqa: F401  (registers commands)
+from . import communities, demo, events, match, members, roles, service  # noqa: F401  (registers commands)
 from .app import app
 
 
