@@ -65,6 +65,22 @@ def test_shipped_score_is_driven_by_the_seekers_own_need():
             >= model.base_score(below_claim, below_claim, 0.0, 0.0))
 
 
+def test_a_typical_right_answer_outranks_someone_who_only_needs_the_seeker():
+    """Answers before needs: a right answer at the lower quartile of right answers' fits on the
+    hand-written development rows scores above a candidate who answers nothing the seeker
+    asked but needs the seeker perfectly, and above one who answers nothing either way."""
+    from matcher.pairs.fit import read_need_offer
+
+    model = PairModel.load()
+    dev = [r for r in read_need_offer() if r["split"] == "dev" and r["relevant"]]
+    assert len(dev) > 100
+    typical = json.loads((Path(__file__).parents[1] / "models/pair_need_fit.json").read_text())
+    q = typical["figures"]["typical_right_fit"]
+    assert 0.5 < q < 0.95  # a probability, well inside the range right answers take
+    assert model.base_score(q, 0.0, 0.0, 0.0) >= model.base_score(0.0, 1.0, 0.0, 0.0)
+    assert model.base_score(q, 0.0, 0.0, 0.0) > model.base_score(0.0, 0.0, 0.0, 0.0)
+
+
 @pytest.mark.parametrize("pair", EXPECTED["competitors"])
 def test_near_identical_competitors_are_never_recommended_to_each_other(engine, pair):
     a, b = pair

