@@ -257,3 +257,12 @@ def test_every_recommendation_keeps_a_reason(engine):
     for m in engine.store.members():
         for r in engine.recommend(m.id, 5):
             assert r["reasons"], (m.id, r["member_id"])
+
+
+def test_a_better_answer_always_scores_more_even_below_the_floor():
+    """Modest right answers (one-line members, cosine 0.3-0.5) are still ordered by how well
+    they answer: the shipped score is strictly increasing in the seeker's need fit."""
+    model = PairModel.load()
+    fits = np.linspace(0.0, 1.0, 21)
+    base = model.base_score(fits, np.zeros_like(fits), np.zeros_like(fits), np.zeros_like(fits))
+    assert np.all(np.diff(base) > 0)

@@ -9,7 +9,7 @@ say, with a competitor threshold chosen on the same out-of-fold predictions for 
 The score of a pair for a seeker A and a candidate B (what A's recommendations rank by) is
 
     base  = w_fit * (f(fit_ab) + mix * f(fit_ba)) / (1 + mix) + w_industry * industry + w_synergy * synergy
-    f(x)  = clip((x - floor) / (1 - floor), 0, 1)
+    f(x)  = (1 - slope) * clip((x - floor) / (1 - floor), 0, 1) + slope * x
     score = base + referral_bonus * P(referral-partner)
 
 where ``fit_ab`` is how well B answers A's own stated needs and ``fit_ba`` how well A answers
@@ -36,6 +36,15 @@ from .need_fit import precision_threshold
 RELATIONS = ("complement", "referral-partner", "competitor", "peer")
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pair_relation.json"
 _COMP, _REF = RELATIONS.index("competitor"), RELATIONS.index("referral-partner")
+
+
+def fit_credit(fit, floor: float, slope: float = 0.0) -> np.ndarray:
+    """What a need-answer fit (a probability) earns in the score: ``(fit - floor) / (1 -
+    floor)`` clipped to [0, 1], blended with the fit itself by ``slope`` so that below the floor
+    a better answer still scores more (a one-line member's right answer often has a modest
+    cosine, yet is the best the community has)."""
+    f = np.asarray(fit, dtype=np.float64)
+    return (1.0 - slope) * np.clip((f - floor) / (1.0 - floor), 0.0, 1.0) + slope * f
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -81,6 +90,9 @@ class PairModel:
     floor : float
         Need-answer fits up to this probability count as no fit (the level that chance
         matches between unrelated members reach), the rest is rescaled to [0, 1].
+    slope : float
+        Share of the score's fit term that is the fit itself, so that below the floor a better
+        answer still ranks first (:func:`fit_credit`).
     weights : tuple of float
         ``(w_fit, w_industry, w_synergy)`` of the base score.
     referral_bonus : float
@@ -90,12 +102,14 @@ class PairModel:
     """
 
     def __init__(self, *, C: float = 1.0, competitor_precision: float = 0.95, mix: float = 0.5,
-                 floor: float = 0.0, weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
+                 floor: float = 0.0, slope: float = 0.0,
+                 weights: tuple[float, float, float] = (0.6, 0.15, 0.25),
                  referral_bonus: float = 0.15, n_splits: int = 5, random_state: int = 0):
         self.C = C
         self.competitor_precision = competitor_precision
         self.mix = mix
         self.floor = floor
+        self.slope = slope
         self.weights = weights
         self.referral_bonus = referral_bonus
         self.n_splits = n_splits
@@ -174,12 +188,8 @@ class PairModel:
         """Score of candidates B for seeker A without the referral bonus: ``fit_ab`` how well
         B answers A's needs, ``fit_ba`` how well A answers B's (the reciprocity bonus)."""
         w_fit, w_ind, w_syn = self.weights
-
-        def above(f):
-            return np.clip((np.asarray(f, dtype=np.float64) - self.floor) / (1.0 - self.floor),
-                           0.0, 1.0)
-
-        fit = (above(fit_ab) + self.mix * above(fit_ba)) / (1.0 + self.mix)
+        fit = (fit_credit(fit_ab, self.floor, self.slope)
+               + self.mix * fit_credit(fit_ba, self.floor, self.slope)) / (1.0 + self.mix)
         return w_fit * fit + w_ind * np.asarray(industry) + w_syn * np.asarray(synergy)
 
     def score(self, X: np.ndarray, proba: np.ndarray | None = None, *, fit_ab: np.ndarray,
@@ -209,8 +219,8 @@ class PairModel:
         return 1.0 / (1.0 + total)
 
     # -- persistence (plain JSON) -------------------------------------------------------
-    PARAMS = ("C", "competitor_precision", "mix", "floor", "weights", "referral_bonus", "n_splits",
-              "random_state")
+    PARAMS = ("C", "competitor_precision", "mix", "floor", "slope", "weights", "referral_bonus",
+              "n_splits", "random_state")
     STATE = ("mean_", "scale_", "coef_", "intercept_", "temperature_", "competitor_threshold_")
 
     def to_dict(self) -> dict:
@@ -226,6 +236,7 @@ class PairModel:
                              "with `python -m matcher.pairs.fit`")
         params = dict(doc["params"])
         params["weights"] = tuple(params["weights"])
+        params.setdefault("slope", 0.0)  # models fitted before the slope existed
         m = cls(**params)
         for s in cls.STATE:
             v = doc["state"][s]
