@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .needs_first import reserve
 from .reasons import answer_sentence, claimed, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
@@ -66,7 +67,8 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
          excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
          allow_competitors: bool = False, diversity: float = DIVERSITY,
          scored: tuple | None = None, base: np.ndarray | None = None) -> list[tuple[int, float]]:
-    """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity.
+    """The top ``k`` rows for member ``i`` as (row, score): exclusions, then the best answer to
+    each of i's stated needs (:func:`matcher.needs_first.reserve`), then MMR diversity.
 
     ``scored``: (scores, relations, _) of ``i`` against the candidates, if already known (the
     n x n matrix); else they are computed by :func:`best_scored`, from ``base`` (i's base
@@ -92,7 +94,8 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
         idx, scores = best_scored(scorer, i, js, keep, POOL * k,
                                   allow_competitors=allow_competitors,
                                   base=None if base is None else base[js])
-    picked: list[int] = []
+    picked = reserve(scorer, i, js, idx, k)  # each stated need's best answer first
+    idx = idx[~np.isin(idx, picked)]
     spec = scorer.matrix_.specialty
     while idx.size and len(picked) < k:
         adj = scores[idx].copy()

@@ -8,7 +8,9 @@ changes the scores of the pairs with that member only (a pair score depends on i
 members), so a memoised answer of member A can change only if the edited member X is in it,
 is A, or scores with A (before or after) at least the lowest adjusted score at which A's
 answer took anyone (:func:`matcher.recommend.entry_bar`): a candidate below it cannot be
-picked, and leaving it out changes no other pick. With the n x n matrix (small communities)
+picked, and leaving it out changes no other pick, unless X answers one of A's stated needs at
+the answer level (the best answer to each need is taken first, :mod:`matcher.needs_first`).
+With the n x n matrix (small communities)
 the exposure cap reallocates places across lists, so A's answer is also treated as changed
 when A's row of allowed candidates changed.
 """
@@ -73,6 +75,7 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
     the community keeps no n x n matrix; if only ``allowed_old`` is unknown, every answer is
     treated as changed).
     """
+    from .needs_first import reached
     from .recommend import entry_bar
 
     old, new = refresh.old.scorer, refresh.new.scorer
@@ -80,6 +83,8 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
     changed = refresh.members
     xs = np.array(sorted(m.index(x) for x in changed), dtype=int)
     reach = np.maximum(scores_to(old, xs), scores_to(new, xs)).max(axis=1)  # per member
+    answers_need = reached(old, xs) | reached(new, xs)  # X may now be (or stop being) the
+    # best answer to one of A's stated needs (matcher.needs_first.reserve)
     capped = allowed_new is not None
     stale = set()
     for member_id, rows in answers.items():
@@ -89,7 +94,7 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
             stale.add(member_id)
             continue
         a = m.index(member_id)
-        if capped and not np.array_equal(allowed_old[a], allowed_new[a]):
+        if answers_need[a] or (capped and not np.array_equal(allowed_old[a], allowed_new[a])):
             stale.add(member_id)
             continue
         bar = entry_bar(old, [m.index(r["member_id"]) for r in rows], [r["score"] for r in rows])

@@ -63,6 +63,7 @@ def _dot(A: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
 # attorney I can refer divorce questions to" (not "referrals at companies that are hiring")
 _SELF = ROLES.index("self")
 _REFER = re.compile(r"\brefer\b.*\bto\b", re.IGNORECASE)
+_REFERRALS = re.compile(r"\brefer(?:s|red|ring|rals?)?\b", re.IGNORECASE)
 
 
 def harmonic(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -189,6 +190,10 @@ class PairScorer:
         named = np.array([seg.mask(t) for t in self.seek_phrases_.texts], dtype=np.uint64)
         self.seek_refers_ = np.array([bool(_REFER.search(t)) for t in self.seek_phrases_.texts],
                                      dtype=bool)
+        # a seek for referrals ("planners who can refer couples", "referrals from consultants
+        # who serve law firms") asks for people who serve the same customers
+        named[np.array([bool(_REFERRALS.search(t)) for t in self.seek_phrases_.texts],
+                       dtype=bool)] = 0
         from .niche import SELLER_ROLES
 
         sellers = np.array([ROLES[r] in SELLER_ROLES for r in self.roles_], dtype=bool)
@@ -242,7 +247,13 @@ class PairScorer:
     # -- need-answer fit, phrase to phrase ---------------------------------------------
     def answer_cosines(self, i: int, js: np.ndarray) -> np.ndarray:
         """Cosine of the best answer each of i's seek phrases gets from each of ``js``: of
-        their offer phrases, specialty and trade text; shape (n_seeks_i, len(js))."""
+        their offer phrases, specialty and trade text; shape (n_seeks_i, len(js)).
+
+        A seller's seek naming their own customers is not answered by serving them too
+        (:meth:`_fit_people`). The rule that between two job seekers only offers answer binds
+        what a reason may claim (:func:`matcher.reasons.need_answer`), not the ranking: it
+        reads roles inferred from text, which outside profiles make wrong often enough (an
+        HR director or a career coach read as a job seeker) to bury the one right answer."""
         m = self.matrix_
         q = self.seek_phrases_.of(i)
         if not len(q):
@@ -251,9 +262,6 @@ class PairScorer:
         # members are scored with it (a matrix product's blocking changes the last bits)
         spec, trade = m.specialty[js], m.trade[js]
         best = np.stack([np.maximum(_rowdot(spec, v), _rowdot(trade, v)) for v in q])
-        # a job seeker's background does not answer another job seeker's seek (a job):
-        # between two "self" members only offers answer
-        best[:, self._both_self(i, js)] = -np.inf
         rows, owner = self.offer_phrases_.rows(js)
         if len(rows):
             phrases = self.offer_phrases_.vectors[rows]
@@ -274,7 +282,6 @@ class PairScorer:
             return np.full(len(js), -np.inf), np.full(len(js), -np.inf)
         seeks = self.seek_phrases_.vectors[rows]
         who = np.maximum(_rowdot(seeks, m.specialty[i]), _rowdot(seeks, m.trade[i]))
-        who = np.where(self._both_self(i, js)[owner], -np.inf, who)
         offers = self.offer_phrases_.of(i)
         sims = np.max([who, *(_rowdot(seeks, v) for v in offers)], axis=0)
         sims = np.where(self._serving_not_being(rows, np.full(len(rows), i)), -np.inf, sims)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -48,3 +49,28 @@ def sample_engine(sample_db, encoder):
     store = Store(sample_db)
     yield Engine(store, encoder=encoder)
     store.close()
+
+
+COMMUNITY_COLUMNS = ["id", "name", "specialty", "offers", "seeks", "location"]
+
+
+@pytest.fixture
+def community(tmp_path, encoder):
+    """Build a small community from rows of COMMUNITY_COLUMNS; yields an engine over it."""
+    stores = []
+
+    def build(rows):
+        path = tmp_path / f"c{len(stores)}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            w = csv.writer(fh)
+            w.writerow(COMMUNITY_COLUMNS)
+            w.writerows(rows)
+        store = Store(tmp_path / f"c{len(stores)}.db")
+        stores.append(store)
+        engine = Engine(store, encoder=encoder)
+        engine.import_members(read_members(path))
+        return engine
+
+    yield build
+    for s in stores:
+        s.close()

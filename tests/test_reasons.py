@@ -2,39 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-
-import pytest
-
-from matcher.engine import Engine
-from matcher.importing import read_members
 from matcher.industry import default_index
 from matcher.places import Towns
-from matcher.store import Store
-
-COLUMNS = ["id", "name", "specialty", "offers", "seeks", "location"]
-
-
-@pytest.fixture
-def community(tmp_path, encoder):
-    """Build a small community from rows of COLUMNS; yields an engine over it."""
-    stores = []
-
-    def build(rows):
-        path = tmp_path / f"c{len(stores)}.csv"
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh)
-            w.writerow(COLUMNS)
-            w.writerows(rows)
-        store = Store(tmp_path / f"c{len(stores)}.db")
-        stores.append(store)
-        engine = Engine(store, encoder=encoder)
-        engine.import_members(read_members(path))
-        return engine
-
-    yield build
-    for s in stores:
-        s.close()
 
 
 def claims(engine, a, b):

@@ -6,7 +6,9 @@ one of the other member's offers *or* by who they are (specialty, headline and c
 probability that the answer is right, learned on the need-offer data (``data/needs/generated.csv``
 from public data and the development part of ``data/labelled/need_offer_pairs.csv``), and holds
 ``claim_cosine_``: the lowest cosine at which the hand-written development pairs are right at
-least :data:`CLAIM_PRECISION` of the time, the only fits a reason may call an answer.
+least :data:`CLAIM_PRECISION` of the time, the only fits a reason may call an answer, and
+``answer_level_``: the fit a typical (median) wrong answer of those pairs reaches, below which
+an answer is no better than chance (:mod:`matcher.needs_first`).
 
 Other features of the phrase pair were tried during development and left out because they did
 worse on the hand-written development rows (grouped 5-fold CV there: AUC 0.922 and recall 0.56
@@ -78,6 +80,8 @@ class NeedFit:
         cy = y if claim_y is None else np.asarray(claim_y, int)
         self.claim_cosine_ = precision_threshold(cc, cy, self.claim_precision,
                                                  confidence=self.claim_confidence)
+        wrong = cy == 0
+        self.answer_level_ = float(np.median(self.proba(cc[wrong]))) if wrong.any() else 0.5
         return self
 
     def _check(self) -> None:
@@ -100,7 +104,8 @@ class NeedFit:
         self._check()
         return {"C": self.C, "claim_precision": self.claim_precision,
                 "claim_confidence": self.claim_confidence, "coef_": self.coef_,
-                "intercept_": self.intercept_, "claim_cosine_": self.claim_cosine_}
+                "intercept_": self.intercept_, "claim_cosine_": self.claim_cosine_,
+                "answer_level_": self.answer_level_}
 
     @classmethod
     def from_dict(cls, doc: dict) -> NeedFit:
@@ -108,6 +113,7 @@ class NeedFit:
                  claim_confidence=doc.get("claim_confidence"))
         nf.coef_, nf.intercept_ = float(doc["coef_"]), float(doc["intercept_"])
         nf.claim_cosine_ = float(doc["claim_cosine_"])
+        nf.answer_level_ = float(doc.get("answer_level_", 0.5))  # files from before it existed
         return nf
 
     @classmethod

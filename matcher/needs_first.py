@@ -1,0 +1,71 @@
+"""Each stated need gets its best answer among a member's recommendations.
+
+A member who wrote "a lawyer to review our SAFE notes; a mobile developer for the MVP" expects
+to meet someone for each. The pair score ranks candidates by their best answer to any of the
+seeker's needs, plus reciprocity and the referral bonus, so one need with several good answers,
+or a few likely referral partners, can fill every place. :func:`reserve` therefore takes, for
+each seek in turn (best-answered first), the candidate who answers it best, before the rest of
+the list is filled by score: when that answer is at least :attr:`NeedFit.answer_level_` (the
+fit a typical wrong answer reaches on the hand-written development rows: anything below is no
+better than chance). Outside-style members often write one line, whose right answers have
+modest fits (cosine 0.3-0.5), yet are the best the community has.
+
+The reserve reads only the seeker's seeks and each candidate's texts, so an edit of member X
+can change who is reserved for seeker A only if X answers one of A's seeks at the level, before
+or after the edit (:func:`reached`, which :mod:`matcher.refresh` uses).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def seek_fits(scorer, i: int, js: np.ndarray) -> np.ndarray:
+    """P(right answer) of each of ``js`` for each of i's seek phrases, shape (n_seeks, len(js));
+    0 where a candidate may not answer (a job seeker for a job seeker, a seller's customers)."""
+    cos = scorer.answer_cosines(i, np.asarray(js, dtype=int))
+    ok = np.isfinite(cos)
+    return np.where(ok, scorer.need_fit_.proba(np.where(ok, cos, 0.0)), 0.0)
+
+
+def reserve(scorer, i: int, js: np.ndarray, pool: np.ndarray, k: int) -> list[int]:
+    """Positions (into ``js``, from ``pool``) of the best answer to each of i's seeks, best
+    answered seek first, at most ``k``, each at least the answer level; a candidate answering
+    two seeks best is taken once (the next seek then takes its own best other answer)."""
+    if not len(pool) or not scorer.seek_phrases_.counts[i] or k <= 0:
+        return []
+    P = seek_fits(scorer, i, js[pool])
+    level = scorer.need_fit_.answer_level_
+    taken: list[int] = []
+    for s in np.argsort(-P.max(axis=1), kind="stable"):
+        if len(taken) == k:
+            break
+        order = np.argsort(-P[s], kind="stable")
+        for p in order:
+            if P[s, p] < level:
+                break
+            if int(pool[p]) not in taken:
+                taken.append(int(pool[p]))
+                break
+    return taken
+
+
+def reached(scorer, xs: np.ndarray) -> np.ndarray:
+    """Bool per member: some seek of theirs is answered by one of ``xs`` (specialty, trade
+    text or an offer) at least at the answer level, by cosine alone (so also where the pair
+    rules would forbid the answer: the test may only err towards "reached")."""
+    m = scorer.matrix_
+    n = len(m)
+    seeks = scorer.seek_phrases_
+    if not len(seeks.vectors) or not len(xs):
+        return np.zeros(n, dtype=bool)
+    answers = [m.specialty[xs], m.trade[xs]]
+    rows, _ = scorer.offer_phrases_.rows(np.asarray(xs, dtype=int))
+    if len(rows):
+        answers.append(scorer.offer_phrases_.vectors[rows])
+    best = (seeks.vectors @ np.concatenate(answers).T).max(axis=1)
+    hit = scorer.need_fit_.proba(best) >= scorer.need_fit_.answer_level_ - 1e-9
+    owner = np.repeat(np.arange(n), seeks.counts)
+    out = np.zeros(n, dtype=bool)
+    out[owner[hit]] = True
+    return out
