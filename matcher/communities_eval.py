@@ -41,6 +41,7 @@ __all__ = ["COMMUNITIES", "K", "KeyRow", "evaluate", "evaluate_community", "read
            "seek_figures", "summarise"]
 
 COMMUNITIES = Path(__file__).resolve().parents[1] / "data" / "labelled" / "communities"
+HELDOUT = COMMUNITIES.parent / "communities_heldout"  # set 2, written after set 1 was used
 K = 5
 KEY_COLUMNS = ("seeker_id", "seek", "answer_ids", "hard_decoy_ids")
 METHODS = ("model", "cosine", "harmonic")

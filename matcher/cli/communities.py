@@ -18,16 +18,18 @@ def eval_communities_cmd(
         "--community", "-c", help="Evaluate only this community (repeatable).")] = None,
     root: Annotated[Path | None, typer.Option(
         "--dir", help="Folder of community folders [data/labelled/communities].")] = None,
+    heldout: Annotated[bool, typer.Option(
+        "--heldout", help="The held-out set 2 (data/labelled/communities_heldout).")] = False,
     k: Annotated[int, typer.Option("-k", min=1, max=50, help="Length of each top list.")] = 5,
     as_json: JsonOpt = False,
 ) -> None:
     """Five communities in outside styles (directory, Meetup, LinkedIn, Eventbrite, Slack)
     with hand-written answer keys: the product's top-k against plain cosine and the reciprocal
     harmonic mean (top-k hit, MRR, decoy above), and every false answer claim."""
-    from ..communities_eval import COMMUNITIES, evaluate
+    from ..communities_eval import COMMUNITIES, HELDOUT, evaluate
 
     with guarded(as_json), err.status("Importing and scoring the communities"):
-        figures = evaluate(root or COMMUNITIES, names=community, k=k)
+        figures = evaluate(root or (HELDOUT if heldout else COMMUNITIES), names=community, k=k)
     if as_json:
         print_json(figures)
         return

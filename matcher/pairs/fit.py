@@ -292,18 +292,25 @@ def heldout_table() -> str:
 
 
 def communities_row() -> str:
-    """The outside-style communities (``benchmarks/results/communities.json``) as a table row:
+    """The outside-style communities (``benchmarks/results/communities.json``) as table rows:
     top-5 hit per seek / decoy above / claim precision."""
     path = ROOT / "benchmarks" / "results" / "communities.json"
     if not path.is_file():
         return ""
-    f = json.loads(path.read_text())["figures"]["overall"]
-    model = f["model"]
-    cells = [f"{model['hit_rate']:.3f} / {model['decoy_above']:.3f} / "
-             f"{model['claim_precision']:.2f} ({model['n_claims']} claims)"]
-    cells += [f"{f[m]['hit_rate']:.3f} / {f[m]['decoy_above']:.3f} / -" for m in ("cosine", "harmonic")]
-    return (f"| outside-style communities ({model['n_seeks']} seeks, `matcher eval communities`) | "
-            + " | ".join(cells) + " |")
+    figures = json.loads(path.read_text())["figures"]
+    rows = []
+    for part, name in (("development", "set 1, used in development"), ("heldout", "set 2, held out")):
+        if part not in figures:
+            continue
+        f = figures[part]["overall"]
+        model = f["model"]
+        cells = [f"{model['hit_rate']:.3f} / {model['decoy_above']:.3f} / "
+                 f"{model['claim_precision']:.2f} ({model['n_claims']} claims)"]
+        cells += [f"{f[m]['hit_rate']:.3f} / {f[m]['decoy_above']:.3f} / -"
+                  for m in ("cosine", "harmonic")]
+        rows.append(f"| outside-style communities, {name} ({model['n_seeks']} seeks) | "
+                    + " | ".join(cells) + " |")
+    return "\n".join(rows)
 
 
 def previous_score(doc: dict) -> str:
