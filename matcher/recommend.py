@@ -16,8 +16,8 @@ from .reasons import answer_sentence, claimed, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 POOL = 5  # MMR looks at the POOL * k best-scoring candidates
-FIRST = 256  # best_scored computes relations for at least this many candidates at once
-GROW = 2  # ... then for this many times as many, until the cut is safe
+FIRST = 256  # best_scored scores at least this many candidates (best base scores) in full
+SLACK = 1e-7  # bounds are computed in other floating-point steps than the scores
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
 
 
@@ -65,12 +65,11 @@ def exposure_allowed(scorer, k: int, excluded: Callable[[int], np.ndarray], *,
 def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
          excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
          allow_competitors: bool = False, diversity: float = DIVERSITY,
-         scored: tuple | None = None, base: np.ndarray | None = None) -> list[tuple[int, float]]:
+         scored: tuple | None = None) -> list[tuple[int, float]]:
     """The top ``k`` rows for member ``i`` as (row, score): exclusions, then MMR diversity.
 
     ``scored``: (scores, relations, _) of ``i`` against the candidates, if already known (the
-    n x n matrix); else they are computed by :func:`best_scored`, from ``base`` (i's base
-    scores against every member, :meth:`PairScorer.base_scores_many`) if given.
+    n x n matrix); else they are computed by :func:`best_scored`.
     """
     n = len(scorer.matrix_)
     js = np.arange(n) if candidates is None else np.asarray(candidates, dtype=int)
@@ -85,13 +84,11 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
         scores, rel = scored[0], scored[1]
         if not allow_competitors:
             keep &= rel != "competitor"
-        idx = np.flatnonzero(keep)
-        if idx.size > POOL * k:  # diversity only reorders: the best POOL*k by score suffice
-            idx = idx[np.argpartition(-scores[idx], POOL * k)[: POOL * k]]
+        # diversity only reorders: the best POOL*k by score suffice
+        idx = _top(np.flatnonzero(keep), scores, POOL * k)
     else:
         idx, scores = best_scored(scorer, i, js, keep, POOL * k,
-                                  allow_competitors=allow_competitors,
-                                  base=None if base is None else base[js])
+                                  allow_competitors=allow_competitors)
     picked: list[int] = []
     spec = scorer.matrix_.specialty
     while idx.size and len(picked) < k:
@@ -106,65 +103,75 @@ def rank(scorer, i: int, k: int, *, candidates: np.ndarray | None = None,
 
 
 def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
-                allow_competitors: bool = False,
-                base: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+                allow_competitors: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """(positions, scores): the ``m`` best-scoring kept candidates ``js`` of member ``i``
-    (competitors left out), exactly as scoring every pair would give, but computing the
-    relation features only for the pairs that can still make the cut.
+    (competitors left out, ties to the earlier position), exactly as scoring every pair
+    gives, but reading the late components (:data:`~matcher.scoring.LATE`) and the relation
+    only for pairs that can still make the cut.
 
-    A pair's score is its base score (need-answer fit, industry, synergy) plus the referral
-    bonus times P(referral-partner) (:class:`~matcher.pairs.model.PairModel`). The model bounds
-    that probability from the cheap features (:meth:`PairScorer.score_upper`), so a pair whose
-    upper bound stays below the ``m``-th best full score cannot enter the top ``m``.
-    ``scores`` has the full score at the returned positions (and -inf where not computed).
-    ``base``: the base scores of ``js`` if already known.
+    Every kept pair gets its other components in one vectorised pass; the ``FIRST`` best by
+    base score are scored in full, and their ``m``-th best score is a floor no pair below it
+    can enter the top ``m`` from. A pair's score is its base score plus the referral bonus
+    times P(referral-partner) (:class:`~matcher.pairs.model.PairModel`), so a pair whose base
+    score plus the bonus is below the floor is out; of the rest, the model bounds each
+    pair's score from the components known (:meth:`PairScorer.score_upper`), and only pairs
+    whose bound reaches the floor are scored in full. ``scores`` has the full score at the
+    scored positions (-inf elsewhere).
     """
-    slack = 1e-6  # scores from matrix products may differ in the last bits
-    upper = scorer.score_upper(i, js, base) + slack
-    left = keep.copy()  # kept and not scored yet
+    kept = np.flatnonzero(keep)
     scores = np.full(len(js), -np.inf)
-    take, done = max(4 * m, FIRST), 0
-    while True:
-        rows = _best_first(np.flatnonzero(left), upper, take + 1)  # one more: the bound
-        new, rest = rows[:take], rows[take:]
-        s, rel, _ = scorer.score_rows(i, js[new])
-        if not allow_competitors:
-            s = np.where(rel == "competitor", -np.inf, s)
-        scores[new] = s
-        left[new] = False
-        done += len(new)
-        if not rest.size:
-            break  # every kept candidate is scored
-        good = np.flatnonzero(np.isfinite(scores))
-        if good.size >= m and np.partition(scores[good], -m)[-m] > upper[rest[0]]:
-            break  # the rest, best first, cannot reach the m-th score
-        take = (GROW - 1) * done
-    good = np.flatnonzero(np.isfinite(scores))
-    if good.size > m:
-        good = good[np.argpartition(-scores[good], m)[:m]]
+    if not kept.size:
+        return kept, scores
+    c = scorer.components(i, js[kept], late=False)
+    base = scorer.base_scores(c)
+
+    def score(rows):  # rows: positions in kept
+        if rows.size:
+            part = scorer.complete(i, js[kept[rows]], {k: v[rows] for k, v in c.items()})
+            s, rel, _ = scorer.score_components(part)
+            scores[kept[rows]] = (s if allow_competitors
+                                  else np.where(rel == "competitor", -np.inf, s))
+
+    first = _top(np.arange(kept.size), base, max(FIRST, 4 * m))
+    score(first)
+    floor = _floor(scores, m)
+    rest = np.ones(kept.size, bool)
+    rest[first] = False
+    rest &= base + scorer._model().referral_bonus + SLACK >= floor  # P(referral) <= 1
+    rest = np.flatnonzero(rest)
+    if rest.size:
+        upper = scorer.score_upper({k: v[rest] for k, v in c.items()})
+        score(rest[upper + SLACK >= floor])
+    good = _top(np.flatnonzero(np.isfinite(scores)), scores, m)
     return good, scores
 
 
-def _best_first(rows: np.ndarray, key: np.ndarray, t: int) -> np.ndarray:
-    """The ``t`` of ``rows`` with the highest ``key``, highest first."""
+def _floor(scores: np.ndarray, m: int) -> float:
+    """The ``m``-th best finite score (-inf with fewer)."""
+    good = scores[np.isfinite(scores)]
+    return float(np.partition(good, -m)[-m]) if good.size >= m else -np.inf
+
+
+def _top(rows: np.ndarray, key: np.ndarray, t: int) -> np.ndarray:
+    """The ``t`` of ``rows`` (ascending) with the highest ``key``, highest first, ties to the
+    earlier row: the same rows in the same order whatever other rows are passed with lower
+    keys (what keeps a pruned ranking equal to the full one when scores tie)."""
     if t < len(rows):
-        rows = rows[np.argpartition(-key[rows], t - 1)[:t]]
-        rows.sort()  # ties among them in row order
-    return rows[np.argsort(-key[rows], kind="stable")]
+        kth = np.partition(key[rows], len(rows) - t)[len(rows) - t]
+        rows = rows[key[rows] >= kth]
+    return rows[np.lexsort((rows, -key[rows]))][:t]
 
 
 def recommend(scorer, i: int, k: int = 10, *, candidates: np.ndarray | None = None,
               excluded: np.ndarray | None = None, allowed: np.ndarray | None = None,
-              allow_competitors: bool = False, diversity: float = DIVERSITY,
-              base: np.ndarray | None = None) -> list[dict]:
+              allow_competitors: bool = False, diversity: float = DIVERSITY) -> list[dict]:
     """Top ``k`` introductions for member row ``i``, with relation, reasons and components.
 
     candidates : rows to consider (all members by default); excluded : bool mask over all rows
-    (history, blocks); allowed : bool row of the exposure cap (:func:`exposure_allowed`);
-    base : i's base scores against every member, if already known.
+    (history, blocks); allowed : bool row of the exposure cap (:func:`exposure_allowed`).
     """
     picked = rank(scorer, i, k, candidates=candidates, excluded=excluded, allowed=allowed,
-                  allow_competitors=allow_competitors, diversity=diversity, base=base)
+                  allow_competitors=allow_competitors, diversity=diversity)
     if not picked:
         return []
     rows = np.array([j for j, _ in picked])

@@ -71,7 +71,8 @@ class PairFeatures:
     names = FEATURES
 
     def transform(self, c: dict[str, np.ndarray]) -> np.ndarray:
-        return np.column_stack([self.columns(c)[f] for f in FEATURES]).astype(np.float64)
+        cols = self.columns(c)
+        return np.column_stack([cols[f] for f in FEATURES]).astype(np.float64)
 
     def columns(self, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         f = {k: np.asarray(v, dtype=np.float64) for k, v in c.items()}

@@ -36,6 +36,7 @@ from .need_fit import precision_threshold
 RELATIONS = ("complement", "referral-partner", "competitor", "peer")
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pair_relation.json"
 _COMP, _REF = RELATIONS.index("competitor"), RELATIONS.index("referral-partner")
+_COL = {f: k for k, f in enumerate(FEATURES)}
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -155,11 +156,12 @@ class PairModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Relation probabilities, shape (n_pairs, 4), columns :data:`RELATIONS`."""
         self._check()
-        Xs = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        # the standardisation and the temperature folded into the weights: one pass over X
+        w = self.coef_ / self.scale_ / self.temperature_
+        b = (self.intercept_ - self.coef_ @ (self.mean_ / self.scale_)) / self.temperature_
         # row by row (einsum, not BLAS): a pair's probabilities do not depend on which other
         # pairs are scored with it, which the pruned exact ranking relies on
-        z = np.einsum("ij,kj->ik", Xs, self.coef_) + self.intercept_
-        return _softmax(z / self.temperature_)
+        return _softmax(np.einsum("ij,kj->ik", np.asarray(X, dtype=np.float64), w) + b)
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         others = proba.copy()
@@ -187,26 +189,33 @@ class PairModel:
         """The ranking score of pairs for the seeker (first member), shape (n_pairs,);
         ``fit_ab``/``fit_ba``: the two directions of the need-answer fit (``X`` holds them only
         as their max and min)."""
-        col = {f: k for k, f in enumerate(FEATURES)}
         X = np.asarray(X, dtype=np.float64)
         proba = self.predict_proba(X) if proba is None else proba
-        base = self.base_score(fit_ab, fit_ba, X[:, col["industry"]], X[:, col["synergy"]])
-        return base + self.referral_bonus * proba[:, _REF]
+        return self._base(X, fit_ab, fit_ba) + self.referral_bonus * proba[:, _REF]
+
+    def _base(self, X: np.ndarray, fit_ab, fit_ba) -> np.ndarray:
+        return self.base_score(fit_ab, fit_ba, X[:, _COL["industry"]], X[:, _COL["synergy"]])
+
+    def score_upper(self, lo: np.ndarray, hi: np.ndarray, *, fit_ab: np.ndarray,
+                    fit_ba: np.ndarray) -> np.ndarray:
+        """An upper bound of :meth:`score` for pairs whose features lie in [lo, hi] (shape
+        (n, n_features) each) and whose base score is known: the features it reads
+        (industry, synergy) are exact (``lo == hi``) there."""
+        return (self._base(lo, fit_ab, fit_ba)
+                + self.referral_bonus * self.referral_upper(lo, hi))
 
     def referral_upper(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
         """An upper bound of P(referral-partner) for pairs whose features lie in [lo, hi]
-        (shape (n, n_features) each): every other class's logit gap at its smallest."""
+        (shape (n, n_features) each): every other class's logit gap at its smallest (interval
+        arithmetic on the linear terms: a feature at the end of its range that lowers the
+        gap)."""
         self._check()
         lo_s, hi_s = (lo - self.mean_) / self.scale_, (hi - self.mean_) / self.scale_
-        total = np.zeros(len(lo))
-        for k in range(len(RELATIONS)):
-            if k == _REF:
-                continue
-            a = self.coef_[k] - self.coef_[_REF]
-            gap = np.where(a > 0, lo_s * a, hi_s * a).sum(axis=1) + (
-                self.intercept_[k] - self.intercept_[_REF])
-            total += np.exp(np.minimum(gap / self.temperature_, 700.0))
-        return 1.0 / (1.0 + total)
+        others = [k for k in range(len(RELATIONS)) if k != _REF]
+        a = (self.coef_[others] - self.coef_[_REF]).T  # (n_features, 3)
+        gap = (lo_s @ np.where(a > 0, a, 0.0) + hi_s @ np.where(a < 0, a, 0.0)
+               + (self.intercept_[others] - self.intercept_[_REF]))
+        return 1.0 / (1.0 + np.exp(np.minimum(gap / self.temperature_, 700.0)).sum(axis=1))
 
     # -- persistence (plain JSON) -------------------------------------------------------
     PARAMS = ("C", "competitor_precision", "mix", "floor", "weights", "referral_bonus", "n_splits",
