@@ -33,7 +33,7 @@ import numpy as np
 
 from .errors import NotFittedError
 from .niche import overlap
-from .pairs.features import RANGES, PairFeatures
+from .pairs.features import PairFeatures
 from .pairs.model import RELATIONS
 from .profiles import ROLES
 from .vectors import MemberMatrix
@@ -208,6 +208,8 @@ class PairScorer:
         blank = np.flatnonzero(locs == "")
         self._blank = int(blank[0]) if len(blank) else -1
         self.companies_ = np.array([m.company.strip().lower() for m in matrix.members])
+        names, self._company = np.unique(self.companies_, return_inverse=True)
+        self._no_company = int(np.searchsorted(names, "")) if "" in names else -1
         self.opt_out_ = np.array([bool(m.opt_out) for m in matrix.members], dtype=bool)
         self.roles_ = np.array([ROLES.index(r) for r in roles])
         self.synergy_ = np.asarray(synergy)
@@ -420,23 +422,11 @@ class PairScorer:
 
     def base_scores(self, c: dict[str, np.ndarray]) -> np.ndarray:
         """Scores without the referral bonus, from components (they read no :data:`LATE`
-        one), computed as :meth:`score_components` computes them."""
+        one), computed as :meth:`score_components` computes them: a score lies between this
+        and this plus the referral bonus."""
         return self._model().base_score(c["fit_ab"], c["fit_ba"],
                                         np.asarray(c["industry"], dtype=np.float64),
                                         np.asarray(c["synergy"], dtype=np.float64))
-
-    def score_upper(self, c: dict[str, np.ndarray]) -> np.ndarray:
-        """Upper bounds of the scores of pairs whose components ``c`` lack the :data:`LATE`
-        ones, from the model: the base score (exact: it reads none of them) plus the referral
-        bonus times the largest P(referral-partner) over every value the late components can
-        take (:data:`~matcher.pairs.features.RANGES`; each feature is monotone in each late
-        component, so it lies between its values at the two ends of the range)."""
-        model = self._model()
-        n = len(c["fit_ab"])
-        ends = [self.features_.transform({**c, **{f: np.full(n, RANGES[f][e]) for f in LATE}})
-                for e in (0, 1)]
-        return model.score_upper(np.minimum(*ends), np.maximum(*ends), fit_ab=c["fit_ab"],
-                                 fit_ba=c["fit_ba"])
 
     def score_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'. A pair's
@@ -458,5 +448,7 @@ class PairScorer:
         return S, R
 
     def same_company(self, i: int, js: np.ndarray) -> np.ndarray:
-        ci = self.companies_[i]
-        return (self.companies_[js] == ci) & (ci != "")
+        ci = self._company[i]
+        if ci == self._no_company:
+            return np.zeros(len(js), dtype=bool)
+        return self._company[js] == ci

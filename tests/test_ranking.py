@@ -1,7 +1,7 @@
 """The pruned exact ranking (the offers cosine and the relation only for pairs that can make
-the cut) picks exactly what scoring every pair, one at a time, picks; the bounds it prunes with
-are true upper bounds; the directional scores of everyone with a member (refresh) are those
-the members' own rankings use."""
+the cut) picks exactly what scoring every pair, one at a time, picks; the bound it prunes with
+holds for every pair; the directional scores of everyone with a member (refresh) are those the
+members' own rankings use."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import pytest
 
 import matcher.recommend
 from matcher.recommend import POOL, best_scored, rank
+from matcher.scoring import LATE
 
 SEGMENTS = ("law firms", "dental offices", "restaurants", "hotels", "accountants", "")
 
@@ -204,49 +205,24 @@ def test_a_pairs_score_does_not_depend_on_the_pairs_scored_with_it(community, sc
             np.testing.assert_array_equal(alone, s_all[::31])
 
 
-def test_score_upper_bounds_every_pair_and_is_not_trivial(community, scorer):
-    """The bound from the components known before the late ones, against the full score of
-    every pair of both communities; and below base + bonus (P <= 1) for most pairs."""
-    tighter = []
+def test_base_score_and_bonus_bound_every_pairs_score(community, scorer):
+    """What best_scored prunes with: a pair's score lies between its base score, from the
+    components without the late ones, and that plus the referral bonus; with the components
+    the score reads being the ones it gets (complete adds only the late ones)."""
     for sc in (community, scorer):
         n = len(sc.matrix_)
-        model = sc._model()
+        bonus = sc._model().referral_bonus
+        assert bonus > 0
         for i in range(0, n, max(1, n // 25)):
             js = np.flatnonzero(np.arange(n) != i)
             c = sc.components(i, js, late=False)
-            upper = sc.score_upper(c)
-            full, _, _ = sc.score_rows(i, js)
-            assert (full <= upper + 1e-12).all(), i
-            assert (sc.base_scores(c) <= full + 1e-12).all()
-            tighter.append((upper < sc.base_scores(c) + model.referral_bonus - 1e-3).mean())
-    assert np.mean(tighter) > 0.5
-
-
-@pytest.mark.parametrize("seed", range(5))
-def test_referral_upper_bounds_the_probability_anywhere_in_a_box(seed):
-    """The model's interval bound on P(referral-partner): random boxes inside the features'
-    ranges (some features exact), random points in them, the real fitted model."""
-    from matcher.pairs.features import FEATURES, RANGES
-    from matcher.pairs.model import RELATIONS, PairModel
-
-    model = PairModel.load()
-    rng = np.random.default_rng(seed)
-    n, f = 5_000, len(FEATURES)
-    lo_r = np.array([RANGES[x][0] for x in FEATURES])
-    hi_r = np.array([RANGES[x][1] for x in FEATURES])
-    a, b = (lo_r + (hi_r - lo_r) * rng.random((n, f)) for _ in range(2))
-    lo, hi = np.minimum(a, b), np.maximum(a, b)
-    exact = rng.random((n, f)) < 0.5
-    hi[exact] = lo[exact]
-    upper = model.referral_upper(lo, hi)
-    ref = RELATIONS.index("referral-partner")
-    for _ in range(4):
-        X = lo + (hi - lo) * rng.random((n, f))
-        assert (model.predict_proba(X)[:, ref] <= upper + 1e-12).all()
-    corners = np.where(rng.random((n, f)) < 0.5, lo, hi)  # the extremes of a box are corners
-    assert (model.predict_proba(corners)[:, ref] <= upper + 1e-12).all()
-    point = model.referral_upper(lo, lo)  # a box of one point: the bound is the probability
-    np.testing.assert_allclose(point, model.predict_proba(lo)[:, ref], rtol=1e-9)
+            assert not set(c) & set(LATE)
+            base = sc.base_scores(c)
+            full, _, comp = sc.score_rows(i, js)
+            assert (base <= full).all() and (full <= base + bonus).all(), i
+            np.testing.assert_array_equal(sc.score_components(sc.complete(i, js, c))[0], full)
+            spread = (full - base) / bonus  # P(referral-partner): the bound is tight somewhere
+            np.testing.assert_allclose(spread, comp["p_referral-partner"], atol=1e-9)
 
 
 def test_scores_to_equals_each_members_own_scores(community):

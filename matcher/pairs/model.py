@@ -16,8 +16,9 @@ where ``fit_ab`` is how well B answers A's own stated needs and ``fit_ba`` how w
 B's: the seeker's needs drive the ranking and reciprocity is a bonus (``mix`` <= 1), so a strong
 one-way answer to what A asked for is never buried under noisy two-way fits, and of two equal
 answers the mutual one ranks first. The score is directional (A's view of B); the relation is
-not. ``base`` needs only the cheap features; :meth:`referral_upper` bounds P(referral-partner)
-from them, which is what keeps the pruned ranking exact (:func:`matcher.recommend.best_scored`).
+not. ``base`` needs only the need-answer fits (and industry, synergy); with P(referral-partner)
+<= 1 it bounds the score, which is what keeps the pruned ranking exact
+(:func:`matcher.recommend.best_scored`).
 
 Persisted as plain JSON (``models/pair_relation.json``), never pickle.
 """
@@ -36,7 +37,6 @@ from .need_fit import precision_threshold
 RELATIONS = ("complement", "referral-partner", "competitor", "peer")
 MODEL_FILE = Path(__file__).resolve().parents[2] / "models" / "pair_relation.json"
 _COMP, _REF = RELATIONS.index("competitor"), RELATIONS.index("referral-partner")
-_COL = {f: k for k, f in enumerate(FEATURES)}
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -189,33 +189,11 @@ class PairModel:
         """The ranking score of pairs for the seeker (first member), shape (n_pairs,);
         ``fit_ab``/``fit_ba``: the two directions of the need-answer fit (``X`` holds them only
         as their max and min)."""
+        col = {f: k for k, f in enumerate(FEATURES)}
         X = np.asarray(X, dtype=np.float64)
         proba = self.predict_proba(X) if proba is None else proba
-        return self._base(X, fit_ab, fit_ba) + self.referral_bonus * proba[:, _REF]
-
-    def _base(self, X: np.ndarray, fit_ab, fit_ba) -> np.ndarray:
-        return self.base_score(fit_ab, fit_ba, X[:, _COL["industry"]], X[:, _COL["synergy"]])
-
-    def score_upper(self, lo: np.ndarray, hi: np.ndarray, *, fit_ab: np.ndarray,
-                    fit_ba: np.ndarray) -> np.ndarray:
-        """An upper bound of :meth:`score` for pairs whose features lie in [lo, hi] (shape
-        (n, n_features) each) and whose base score is known: the features it reads
-        (industry, synergy) are exact (``lo == hi``) there."""
-        return (self._base(lo, fit_ab, fit_ba)
-                + self.referral_bonus * self.referral_upper(lo, hi))
-
-    def referral_upper(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """An upper bound of P(referral-partner) for pairs whose features lie in [lo, hi]
-        (shape (n, n_features) each): every other class's logit gap at its smallest (interval
-        arithmetic on the linear terms: a feature at the end of its range that lowers the
-        gap)."""
-        self._check()
-        lo_s, hi_s = (lo - self.mean_) / self.scale_, (hi - self.mean_) / self.scale_
-        others = [k for k in range(len(RELATIONS)) if k != _REF]
-        a = (self.coef_[others] - self.coef_[_REF]).T  # (n_features, 3)
-        gap = (lo_s @ np.where(a > 0, a, 0.0) + hi_s @ np.where(a < 0, a, 0.0)
-               + (self.intercept_[others] - self.intercept_[_REF]))
-        return 1.0 / (1.0 + np.exp(np.minimum(gap / self.temperature_, 700.0)).sum(axis=1))
+        base = self.base_score(fit_ab, fit_ba, X[:, col["industry"]], X[:, col["synergy"]])
+        return base + self.referral_bonus * proba[:, _REF]
 
     # -- persistence (plain JSON) -------------------------------------------------------
     PARAMS = ("C", "competitor_precision", "mix", "floor", "weights", "referral_bonus", "n_splits",
