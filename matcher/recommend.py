@@ -16,7 +16,8 @@ from .reasons import answer_sentence, claimed, first_name, pair_reasons
 
 DIVERSITY = 0.3  # MMR weight: how much a candidate loses for resembling one already picked
 POOL = 5  # MMR looks at the POOL * k best-scoring candidates
-FIRST = 256  # best_scored scores at least this many candidates (best base scores) in full
+FIRST = 256  # best_scored scores at least this many candidates (best base scores) in full,
+# and every candidate when there are at most 4 * FIRST
 SLACK = 1e-9  # the bound adds the bonus in another floating-point step than the score
 EXPOSURE_SHARE = 0.25  # nobody is recommended to more than max(2k, 25% of members)
 
@@ -112,10 +113,11 @@ def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
     Every kept pair gets its other components, and so its base score, in one vectorised
     pass. A pair's score is its base score plus the referral bonus times P(referral-partner)
     (:class:`~matcher.pairs.model.PairModel`), so it lies between the base score and the base
-    score plus the bonus. The ``FIRST`` best by base score are scored in full; their ``m``-th
-    best score is a floor that the final ``m``-th best can only rise from, and only the pairs
-    whose base score plus the bonus reaches it are scored in full too. ``scores`` has the
-    full score at the scored positions (-inf elsewhere).
+    score plus the bonus. The ``FIRST`` best by base score (every pair, when there are at
+    most ``4 * FIRST``) are scored in full; their ``m``-th best score is a floor that the
+    final ``m``-th best can only rise from, and only the pairs whose base score plus the
+    bonus reaches it are scored in full too. ``scores`` has the full score at the scored
+    positions (-inf elsewhere).
 
     (A tighter bound, interval arithmetic on the relation model's logits with the offers
     cosine in its range, was measured and dropped: it costs about what scoring the pairs
@@ -136,6 +138,9 @@ def best_scored(scorer, i: int, js: np.ndarray, keep: np.ndarray, m: int, *,
             scores[kept[rows]] = (s if allow_competitors
                                   else np.where(rel == "competitor", -np.inf, s))
 
+    if kept.size <= 4 * FIRST:  # few: one batch costs less than two
+        score(np.arange(kept.size))
+        return _top(np.flatnonzero(np.isfinite(scores)), scores, m), scores
     first = _top(np.arange(kept.size), base, max(FIRST, 4 * m))
     score(first)
     rest = upper + SLACK >= _floor(scores, m)
