@@ -105,6 +105,7 @@ class _Phrases:
                         else np.zeros((0, side_vecs.shape[1]), np.float32))
         self.start = np.r_[0, np.cumsum(counts)]
         self.counts = counts
+        self.owner = np.repeat(np.arange(len(counts)), counts)  # the member of each row
 
     def of(self, i: int) -> np.ndarray:
         return self.vectors[self.start[i]:self.start[i + 1]]
@@ -124,9 +125,7 @@ class _Phrases:
         """The phrase rows of members ``js``: every row (a view, no copy) when most members
         are asked, else the rows of js copied out."""
         if _most(js, len(self.counts)):
-            if not hasattr(self, "owner_"):
-                self.owner_ = np.repeat(np.arange(len(self.counts)), self.counts)
-            return _Selection(self, js, slice(None), self.owner_, None)
+            return _Selection(self, js, slice(None), self.owner, None)
         rows, pos = self.rows(js)
         return _Selection(self, js, rows, js[pos], pos)
 
@@ -390,7 +389,13 @@ class PairScorer:
     def complete(self, i: int, js: np.ndarray, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         """``c`` (components of (i, js) without the :data:`LATE` ones) with them added."""
         m = self.matrix_
-        return {**c, "offers_sim": _dots(m.offers, m.offers[i][None, :], js)[:, 0]}
+        late = {"offers_sim": _dots(m.offers, m.offers[i][None, :], js)[:, 0]}
+        out = {}
+        for name, v in c.items():  # in the order components always had
+            out[name] = v
+            if name == "field_overlap":
+                out.update(late)
+        return {**out, **late}
 
     def reversed_components(self, x: int, js: np.ndarray,
                             c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
