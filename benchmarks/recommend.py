@@ -2,7 +2,13 @@
 scored exactly, with recall@10 of ANN against exact and a naive per-pair Python loop as the
 baseline, all from one run, after 10 warm-up queries of each kind. ``one_matvec``: one
 float32 matrix-vector product over the n x 384 offers matrix, the memory-bandwidth floor of
-any exact scan (exact scoring reads three such matrices: offers, seeks and specialties).
+any exact scan (exact scoring reads four such matrices: specialties, trade texts, offer and
+seek phrases, and the offers of the pairs that can make the cut). ``exact_rank_p50_ms``: the
+exact ranking alone (no reasons, no components). ``full_scored_share``: the
+share of candidates :func:`~matcher.recommend.best_scored` scores in full (offers cosine and
+relation). ``scores_to_ms``: :func:`matcher.refresh.scores_to` for one edited member (every
+member's directional score with them), against ``scores_to_direct_ms``, one scoring pass per
+member (up to 10,000 members).
 
 Synthetic communities are built from real sentence vectors, not random ones: each member gets
 a NAICS industry; specialty and offers are index phrases of that industry, seeks are phrases of
@@ -25,12 +31,14 @@ from rich.progress import track
 from rich.table import Table
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's engine
 from _results import write  # noqa: E402
 
 from matcher.candidates import AnnCandidates  # noqa: E402
 from matcher.industry import default_index  # noqa: E402
 from matcher.profiles import ROLES, Member  # noqa: E402
-from matcher.recommend import recommend  # noqa: E402
+from matcher.recommend import POOL, best_scored, rank, recommend  # noqa: E402
+from matcher.refresh import scores_to  # noqa: E402
 from matcher.roles import load_taxonomy  # noqa: E402
 from matcher.scoring import PairScorer  # noqa: E402
 from matcher.vectors import MemberMatrix  # noqa: E402
@@ -127,6 +135,7 @@ def main() -> None:
             exact(i), approx(i)
         t_floor = latencies(one_pass, queries)
         t_exact = latencies(exact, track(queries, description=f"exact {n:,}"))
+        t_rank = latencies(lambda i, s=scorer: rank(s, i, 10, diversity=0.0), queries)
         t_ann = latencies(approx, track(queries, description=f"ann {n:,}"))
         recall = np.mean([len(set(exact(i)) & set(approx(i))) / 10 for i in queries[:50]])
         naive_q = queries[: 3 if n <= 10_000 else 0]
@@ -136,12 +145,26 @@ def main() -> None:
             "members": n, "build_s": round(build, 2), "ann_build_s": round(ann_build, 2),
             "exact_p50_ms": round(float(np.percentile(t_exact, 50)), 3),
             "exact_p99_ms": round(float(np.percentile(t_exact, 99)), 3),
+            "exact_rank_p50_ms": round(float(np.percentile(t_rank, 50)), 3),
             "ann_p50_ms": round(float(np.percentile(t_ann, 50)), 3),
             "ann_p99_ms": round(float(np.percentile(t_ann, 99)), 3),
             "ann_recall_at_10": round(float(recall), 4),
             "one_matvec_p50_ms": round(float(np.percentile(t_floor, 50)), 3),
         }
         row["exact_over_one_matvec"] = round(row["exact_p50_ms"] / row["one_matvec_p50_ms"], 1)
+        everyone = np.arange(n)
+        row["full_scored_share"] = round(float(np.mean([
+            np.isfinite(best_scored(scorer, int(i), everyone, everyone != i, POOL * 10)[1]).mean()
+            for i in queries[:20]])), 4)
+        x = queries[:1]
+        t0 = time.perf_counter()
+        fast = scores_to(scorer, x)
+        row["scores_to_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+        if n <= 10_000:
+            t0 = time.perf_counter()
+            direct = np.stack([scorer.score_rows(int(a), x)[0] for a in everyone])
+            row["scores_to_direct_ms"] = round((time.perf_counter() - t0) * 1000, 1)
+            assert np.array_equal(fast, direct)
         if t_naive is not None:
             row["naive_p50_ms"] = round(float(np.median(t_naive)), 1)
             row["naive_over_exact"] = round(row["naive_p50_ms"] / row["exact_p50_ms"], 1)

@@ -18,7 +18,6 @@ from .store import Store
 from .vectors import MemberMatrix, member_texts, missing_texts
 
 Progress = Callable[[int, int], None]  # (done, total)
-BASE_BATCH = 64  # recommend_many: members whose base scores come from one matrix product
 MATRIX_MAX = 3000  # up to this many members, keep the n x n score matrix (exposure cap, pairing)
 CONFUSED_SIM = 0.5  # specificity names as "confused with" the neighbours more similar than this
 NEIGHBOURS = 3  # ... and at most this many (matcher.specificity's n_confused)
@@ -455,7 +454,6 @@ class Engine:
                        event: str | None = None, allow_competitors: bool = False,
                        progress: Progress | None = None) -> dict[str, list[dict]]:
         """:meth:`recommend` for each of ``member_ids`` (history is read once for all)."""
-        from .candidates import AllCandidates
         from .recommend import exposure_allowed, recommend
 
         scored = self.scorer(event)
@@ -468,19 +466,14 @@ class Engine:
                 S=scored.S, R=scored.R)
             scored.allowed_k = k
         out = {}
-        everyone = isinstance(scored.candidates, AllCandidates)
-        for start in range(0, len(rows), BASE_BATCH):
-            batch = rows[start:start + BASE_BATCH]
-            # with every member a candidate, one matrix product gives the batch's base scores
-            base = scored.scorer.base_scores_many(batch) if everyone and len(batch) > 1 else None
-            for b, i in enumerate(batch):
-                out[member_ids[start + b]] = recommend(
-                    scored.scorer, i, k, candidates=scored.candidates.candidates(i),
-                    excluded=self._exclusions(scored, i, history),
-                    allowed=None if scored.S is None else scored.allowed[i],
-                    allow_competitors=allow_competitors, base=None if base is None else base[b])
-                if progress:
-                    progress(start + b + 1, len(rows))
+        for b, (member_id, i) in enumerate(zip(member_ids, rows, strict=True)):
+            out[member_id] = recommend(
+                scored.scorer, i, k, candidates=scored.candidates.candidates(i),
+                excluded=self._exclusions(scored, i, history),
+                allowed=None if scored.S is None else scored.allowed[i],
+                allow_competitors=allow_competitors)
+            if progress:
+                progress(b + 1, len(rows))
         return out
 
     def explain(self, a: str, b: str, *, event: str | None = None) -> dict:

@@ -104,17 +104,24 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
 
 
 def scores_to(scorer, xs: np.ndarray, *, sample: int = 64, seed: int = 0) -> np.ndarray:
-    """The scores of every member A with each of ``xs``, shape (n, len(xs)): ``score(A, x)``.
+    """The scores of every member A with each of ``xs``, shape (n, len(xs)): ``score(A, x)``,
+    A's directional view (A the seeker).
 
-    One :meth:`score_rows` call per x (``score(x, A)`` for every A) when the scorer is
-    symmetric, which ``sample`` members, scored the other way round, confirm; else one call
-    per member (exact, but far slower: about 1 ms per member).
+    One pass per x: the components of (x, A) for every A, turned round into those of (A, x)
+    (:meth:`PairScorer.reversed_components`: the need-answer fits swap sides, industry and
+    synergy are read the other way, the rest is symmetric), then scored. ``sample`` members
+    scored directly confirm it; should they not (a component that is directional and not
+    turned round), every member is scored directly (exact, but one pass per member).
     """
     n = len(scorer.matrix_)
     everyone = np.arange(n)
-    reverse = np.stack([scorer.score_rows(int(x), everyone)[0] for x in xs], axis=1)
+    xs = np.asarray(xs, dtype=int)
+    out = np.zeros((n, len(xs)))
+    for b, x in enumerate(xs):
+        c = scorer.components(int(x), everyone)
+        out[:, b] = scorer.score_components(scorer.reversed_components(int(x), everyone, c))[0]
     rows = np.random.default_rng(seed).choice(n, size=min(sample, n), replace=False)
-    direct = np.stack([scorer.score_rows(int(a), xs)[0] for a in rows])
-    if np.allclose(direct, reverse[rows], rtol=0.0, atol=1e-9):
-        return reverse
+    direct = np.stack([scorer.score_rows(int(a), xs)[0] for a in rows]) if len(xs) else out[rows]
+    if np.allclose(direct, out[rows], rtol=0.0, atol=1e-9):
+        return out
     return np.stack([scorer.score_rows(int(a), xs)[0] for a in everyone])

@@ -38,7 +38,11 @@ from .pairs.model import RELATIONS
 from .profiles import ROLES
 from .vectors import MemberMatrix
 
-__all__ = ["RELATIONS", "PairScorer", "harmonic", "locality"]
+__all__ = ["LATE", "RELATIONS", "PairScorer", "harmonic", "locality"]
+
+LATE: tuple[str, ...] = ("offers_sim",)
+"""Components a ranking reads only for the pairs that may make the cut
+(:func:`matcher.recommend.best_scored`): one more pass over every member's offers."""
 
 
 def locality(location: str) -> str:
@@ -46,17 +50,25 @@ def locality(location: str) -> str:
     return ",".join(p.strip().lower() for p in location.split(",") if p.strip())
 
 
-def _rowdot(A: np.ndarray, v: np.ndarray) -> np.ndarray:
-    """``A @ v`` row by row: each row's result is the same however many rows are asked (BLAS
-    blocks matrix-vector products by size, which changes the last bits of a score)."""
-    return np.einsum("ij,j->i", A, v)
+def _rowdots(A: np.ndarray, V: np.ndarray) -> np.ndarray:
+    """``A @ V.T`` row by row, shape (len(A), len(V)): each row's products are the same
+    however many rows are asked (BLAS blocks matrix products by size, which changes the last
+    bits of a score, and the pruned exact ranking needs the same numbers for a pair whichever
+    other pairs are scored with it). ``np.vecdot`` is one dot per row and vector, every
+    vector while the row is in cache: one pass over A for all of V."""
+    return np.vecdot(A[:, None, :], np.asarray(V)[None, :, :])
 
 
-def _dot(A: np.ndarray, v: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``A[rows] @ v`` without copying A's rows when most of them are asked for."""
-    if len(rows) * 4 > len(A):
-        return _rowdot(A, v)[rows]
-    return _rowdot(A[rows], v)
+def _dots(A: np.ndarray, V: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``_rowdots(A[rows], V)`` without copying A's rows when most of them are asked for."""
+    if _most(rows, len(A)):
+        return _rowdots(A, V)[rows]
+    return _rowdots(A[rows], V)
+
+
+def _most(rows: np.ndarray, n: int) -> bool:
+    """Are ``rows`` enough of ``n`` that one pass over all n beats copying them out?"""
+    return len(rows) * 4 > n
 
 
 # a seek for someone to refer work to: "a CPA to refer my clients' returns to", "a family-law
@@ -94,6 +106,7 @@ class _Phrases:
                         else np.zeros((0, side_vecs.shape[1]), np.float32))
         self.start = np.r_[0, np.cumsum(counts)]
         self.counts = counts
+        self.owner = np.repeat(np.arange(len(counts)), counts)  # the member of each row
 
     def of(self, i: int) -> np.ndarray:
         return self.vectors[self.start[i]:self.start[i + 1]]
@@ -109,10 +122,43 @@ class _Phrases:
         offset = np.arange(n.sum()) - np.repeat(np.cumsum(n) - n, n)
         return first + offset, owner
 
+    def select(self, js: np.ndarray) -> _Selection:
+        """The phrase rows of members ``js``: every row (a view, no copy) when most members
+        are asked, else the rows of js copied out."""
+        if _most(js, len(self.counts)):
+            return _Selection(self, js, slice(None), self.owner, None)
+        rows, pos = self.rows(js)
+        return _Selection(self, js, rows, js[pos], pos)
+
+
+class _Selection:
+    """Phrase rows of some members (``vectors``; ``members``: whose each row is) and the
+    per-member max of values over them, in the order of ``js``."""
+
+    def __init__(self, phrases: _Phrases, js, rows, members, pos):
+        self.phrases, self.js, self.rows, self.members, self._pos = (
+            phrases, js, rows, members, pos)
+        self.vectors = phrases.vectors[rows]
+
+    def __len__(self) -> int:
+        return len(self.vectors)
+
+    def max(self, values: np.ndarray) -> np.ndarray:
+        """Max of ``values`` (one per row, or one row of several per row) per member of
+        ``js``, shape (len(js),) + values.shape[1:]; -inf for no rows."""
+        if self._pos is not None:
+            return _segment_max(values, self._pos, len(self.js))
+        counts = self.phrases.counts
+        out = np.full((len(counts),) + values.shape[1:], -np.inf)
+        has = counts > 0
+        if len(values):  # rows of one member are consecutive: one reduceat
+            out[has] = np.maximum.reduceat(values, self.phrases.start[:-1][has], axis=0)
+        return out[self.js]
+
 
 def _segment_max(values: np.ndarray, owner: np.ndarray, n: int) -> np.ndarray:
-    """Max of ``values`` per owner in 0..n-1 (-inf for owners without values)."""
-    out = np.full(n, -np.inf)
+    """Max of ``values`` (first axis) per owner in 0..n-1 (-inf for owners without values)."""
+    out = np.full((n,) + values.shape[1:], -np.inf)
     if len(values):
         np.maximum.at(out, owner, values)
     return out
@@ -162,6 +208,8 @@ class PairScorer:
         blank = np.flatnonzero(locs == "")
         self._blank = int(blank[0]) if len(blank) else -1
         self.companies_ = np.array([m.company.strip().lower() for m in matrix.members])
+        names, self._company = np.unique(self.companies_, return_inverse=True)
+        self._no_company = int(np.searchsorted(names, "")) if "" in names else -1
         self.opt_out_ = np.array([bool(m.opt_out) for m in matrix.members], dtype=bool)
         self.roles_ = np.array([ROLES.index(r) for r in roles])
         self.synergy_ = np.asarray(synergy)
@@ -254,47 +302,52 @@ class PairScorer:
         what a reason may claim (:func:`matcher.reasons.need_answer`), not the ranking: it
         reads roles inferred from text, which outside profiles make wrong often enough (an
         HR director or a career coach read as a job seeker) to bury the one right answer."""
+        return self._answers(i, np.asarray(js, dtype=int))[0]
+
+    def _answers(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(:meth:`answer_cosines`, the specialty cosines of i with js): one pass over each
+        matrix, for all of i's seek phrases (and i's specialty) at once."""
         m = self.matrix_
         q = self.seek_phrases_.of(i)
+        spec = _dots(m.specialty, np.vstack([q, m.specialty[i][None, :]]), js)
+        specialty_sim = spec[:, -1]
         if not len(q):
-            return np.zeros((0, len(js)))
-        # matrix-vector products only: each pair's cosine is then the same whichever other
-        # members are scored with it (a matrix product's blocking changes the last bits)
-        spec, trade = m.specialty[js], m.trade[js]
-        best = np.stack([np.maximum(_rowdot(spec, v), _rowdot(trade, v)) for v in q])
-        rows, owner = self.offer_phrases_.rows(js)
-        if len(rows):
-            phrases = self.offer_phrases_.vectors[rows]
-            for k, v in enumerate(q):
-                best[k] = np.maximum(best[k], _segment_max(_rowdot(phrases, v), owner, len(js)))
+            return np.zeros((0, len(js))), specialty_sim
+        who = np.maximum(spec[:, :-1], _dots(m.trade, q, js))  # (len(js), n_seeks)
+        offers = self.offer_phrases_.select(js)
+        if len(offers):
+            who = np.maximum(who, offers.max(_rowdots(offers.vectors, q)))
         first = self.seek_phrases_.start[i]
-        for k in range(len(q)):
-            best[k] = np.where(self._serving_not_being(np.array([first + k]), js), -np.inf,
-                               best[k])
-        return best
+        people = self.seek_people_[first:first + len(q)]
+        if people.any():  # the seek asks for people the candidate serves and is not
+            who[(people[None, :] & self.serves_not_is_[js][:, None]) != 0] = -np.inf
+        return who.T, specialty_sim
 
     def _asked_cosines(self, i: int, js: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Best cosine with which i answers any seek of each of ``js``, and any of their
         seeks that asks for someone to refer work to (-inf: no such seek)."""
         m = self.matrix_
-        rows, owner = self.seek_phrases_.rows(js)
-        if not len(rows):
+        seeks = self.seek_phrases_.select(js)
+        if not len(seeks):
             return np.full(len(js), -np.inf), np.full(len(js), -np.inf)
-        seeks = self.seek_phrases_.vectors[rows]
-        who = np.maximum(_rowdot(seeks, m.specialty[i]), _rowdot(seeks, m.trade[i]))
-        offers = self.offer_phrases_.of(i)
-        sims = np.max([who, *(_rowdot(seeks, v) for v in offers)], axis=0)
-        sims = np.where(self._serving_not_being(rows, np.full(len(rows), i)), -np.inf, sims)
-        refers = self.seek_refers_[rows]
-        return (_segment_max(sims, owner, len(js)),
-                _segment_max(sims[refers], owner[refers], len(js)))
+        d = _rowdots(seeks.vectors, np.vstack([m.specialty[i], m.trade[i],
+                                               self.offer_phrases_.of(i)]))
+        sims = np.maximum(d[:, 0], d[:, 1])
+        if d.shape[1] > 2:
+            sims = np.maximum(sims, d[:, 2:].max(axis=1))
+        serves = self.serves_not_is_[i]
+        if serves:
+            sims[(self.seek_people_[seeks.rows] & serves) != 0] = -np.inf
+        refers = self.seek_refers_[seeks.rows]
+        return seeks.max(sims), seeks.max(np.where(refers, sims, -np.inf))
 
     def fit_parts(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
         """The components of a base score: both need-answer fits (and ``refer_fit``, the fit
-        of seeks asking for someone to refer work to), industry and synergy."""
+        of seeks asking for someone to refer work to), industry and synergy; and
+        ``specialty_sim`` (read in the same pass)."""
         js = np.asarray(js, dtype=int)
         nf = self.need_fit_
-        ab = self.answer_cosines(i, js)
+        ab, specialty_sim = self._answers(i, js)
         first, n_seeks = self.seek_phrases_.start[i], len(ab)
         refers = self.seek_refers_[first:first + n_seeks]
         cos_ab = ab.max(axis=0) if n_seeks else np.full(len(js), -np.inf)
@@ -308,21 +361,14 @@ class PairScorer:
         return {"fit_ab": proba(cos_ab), "fit_ba": proba(cos_ba),
                 "refer_fit": proba(np.maximum(ref_ab, ref_ba)),
                 "industry": self.industry_[self.code_idx_[i], self.code_idx_[js]],
-                "synergy": self.synergy_[self.roles_[i], self.roles_[js]]}
+                "synergy": self.synergy_[self.roles_[i], self.roles_[js]],
+                "specialty_sim": specialty_sim}
 
     # -- components --------------------------------------------------------------------
-    def _cheap(self, i: int, js: np.ndarray, parts: dict) -> dict[str, np.ndarray]:
-        m = self.matrix_
-        return {**parts,
-                "specialty_sim": _dot(m.specialty, m.specialty[i], js),
-                "same_naics6": self.code_idx_[js] == self.code_idx_[i],
-                "same_naics4": self._code4[js] == self._code4[i],
-                "field_overlap": self.fields_.overlap(i, js)}
-
-    def components(self, i: int, js: np.ndarray) -> dict[str, np.ndarray]:
-        """Every component of the pairs (i, j) for j in ``js``; arrays of shape (len(js),)."""
+    def components(self, i: int, js: np.ndarray, *, late: bool = True) -> dict[str, np.ndarray]:
+        """Every component of the pairs (i, j) for j in ``js``; arrays of shape (len(js),).
+        ``late=False`` leaves out the :data:`LATE` ones (:meth:`complete` adds them)."""
         self._check()
-        m = self.matrix_
         js = np.asarray(js, dtype=int)
         mi, mj = self._market[i], self._market[js]
         same_market = (mj == mi) | (mj == self._both) | (mi == self._both)
@@ -334,52 +380,64 @@ class PairScorer:
             customers_known = (masks[js] != 0) & (masks[i] != 0)
         else:  # e.g. synthetic members without text: nothing to compare
             customer_overlap, customers_known = np.zeros(len(js)), np.zeros(len(js), dtype=bool)
-        return {
-            **self._cheap(i, js, self.fit_parts(i, js)),
-            "offers_sim": _dot(m.offers, m.offers[i], js),
+        c = {
+            **self.fit_parts(i, js),
+            "same_naics6": self.code_idx_[js] == self.code_idx_[i],
+            "same_naics4": self._code4[js] == self._code4[i],
+            "field_overlap": self.fields_.overlap(i, js),
             "same_market": same_market,
             "same_locality": (lj == li) | (lj == self._blank) | (li == self._blank),
             "customer_overlap": customer_overlap,
             "customers_known": customers_known,
         }
+        return self.complete(i, js, c) if late else c
 
-    def score_rows(self, i: int, js: np.ndarray):
-        """(scores, relations, components) of member ``i`` against members ``js``; the
-        components include the relation probabilities ``p_<relation>``."""
-        c = self.components(i, js)
+    def complete(self, i: int, js: np.ndarray, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """``c`` (components of (i, js) without the :data:`LATE` ones) with them added."""
+        m = self.matrix_
+        late = {"offers_sim": _dots(m.offers, m.offers[i][None, :], js)[:, 0]}
+        out = {}
+        for name, v in c.items():  # in the order components always had
+            out[name] = v
+            if name == "field_overlap":
+                out.update(late)
+        return {**out, **late}
+
+    def reversed_components(self, x: int, js: np.ndarray,
+                            c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """The components of the pairs (j, x) for j in ``js`` from ``c``, those of (x, j): the
+        need-answer fits swap sides, industry and synergy are read the other way; every other
+        component is symmetric (a pair's relation is)."""
+        js = np.asarray(js, dtype=int)
+        return {**c, "fit_ab": c["fit_ba"], "fit_ba": c["fit_ab"],
+                "industry": self.industry_[self.code_idx_[js], self.code_idx_[x]],
+                "synergy": self.synergy_[self.roles_[js], self.roles_[x]]}
+
+    def score_components(self, c: dict[str, np.ndarray]):
+        """(scores, relations, components) of pairs from their components (the seeker's view:
+        ``fit_ab`` the seeker's need answered); the components gain the relation
+        probabilities ``p_<relation>``."""
         model = self._model()
         X = self.features_.transform(c)
         proba = model.predict_proba(X)
+        c = dict(c)
         for k, rel in enumerate(RELATIONS):
             c[f"p_{rel}"] = proba[:, k]
         return (model.score(X, proba, fit_ab=c["fit_ab"], fit_ba=c["fit_ba"]),
                 model._decide(proba), c)
 
-    def base_scores(self, i: int, js: np.ndarray) -> np.ndarray:
-        """Scores of (i, j) without the referral bonus: a lower bound of the score."""
-        p = self.fit_parts(i, np.asarray(js, dtype=int))
-        return self._model().base_score(p["fit_ab"], p["fit_ba"], p["industry"], p["synergy"])
+    def score_rows(self, i: int, js: np.ndarray):
+        """(scores, relations, components) of member ``i`` against members ``js``; the
+        components include the relation probabilities ``p_<relation>``."""
+        return self.score_components(self.components(i, js))
 
-    def score_upper(self, i: int, js: np.ndarray, base: np.ndarray | None = None) -> np.ndarray:
-        """An upper bound of the score of (i, j), from the model: the base score plus the
-        referral bonus times the largest P(referral-partner) the cheap features allow."""
-        js = np.asarray(js, dtype=int)
-        model = self._model()
-        parts = self.fit_parts(i, js)
-        cheap = self._cheap(i, js, parts)
-        cheap["fit_max"] = np.maximum(parts["fit_ab"], parts["fit_ba"])
-        cheap["fit_min"] = np.minimum(parts["fit_ab"], parts["fit_ba"])
-        if base is None:
-            base = model.base_score(parts["fit_ab"], parts["fit_ba"], parts["industry"],
-                                    parts["synergy"])
-        lo, hi = self.features_.bounds(cheap)
-        return base + model.referral_bonus * model.referral_upper(lo, hi)
-
-    def base_scores_many(self, rows: np.ndarray) -> np.ndarray:
-        """:meth:`base_scores` of each of ``rows`` against every member, shape (len(rows), n)."""
-        self._check()
-        everyone = np.arange(len(self.matrix_))
-        return np.stack([self.base_scores(int(i), everyone) for i in np.asarray(rows, int)])
+    def base_scores(self, c: dict[str, np.ndarray]) -> np.ndarray:
+        """Scores without the referral bonus, from components (they read no :data:`LATE`
+        one), computed as :meth:`score_components` computes them: a score lies between this
+        and this plus the referral bonus."""
+        return self._model().base_score(c["fit_ab"], c["fit_ba"],
+                                        np.asarray(c["industry"], dtype=np.float64),
+                                        np.asarray(c["synergy"], dtype=np.float64))
 
     def score_matrix(self) -> tuple[np.ndarray, np.ndarray]:
         """(scores, relations), each of shape (n, n); the diagonal is 0 / 'self'. A pair's
@@ -401,5 +459,7 @@ class PairScorer:
         return S, R
 
     def same_company(self, i: int, js: np.ndarray) -> np.ndarray:
-        ci = self.companies_[i]
-        return (self.companies_[js] == ci) & (ci != "")
+        ci = self._company[i]
+        if ci == self._no_company:
+            return np.zeros(len(js), dtype=bool)
+        return self._company[js] == ci

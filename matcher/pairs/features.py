@@ -2,9 +2,7 @@
 
 :class:`PairFeatures` turns the components of pairs (:meth:`PairScorer.components`, arrays over
 pairs) into a matrix of shape (n_pairs, n_features) whose columns are :data:`FEATURES`. Every
-feature is symmetric in the two members (the relation is), and lies in a known range
-(:data:`RANGES`), which is what lets :mod:`matcher.pairs.model` bound a relation's probability
-before every feature is known (the pruned exact ranking).
+feature is symmetric in the two members (the relation is).
 
 Features
 --------
@@ -42,14 +40,6 @@ FEATURES: tuple[str, ...] = (
     "same_naics6", "same_naics4", "field_overlap", "same_market", "same_locality",
     "same_customers", "other_customers", "local_specialty", "local_offers",
 )
-# (low, high) each feature can take; cosines of unit vectors lie in [-1, 1]
-RANGES: dict[str, tuple[float, float]] = {f: (0.0, 1.0) for f in FEATURES}
-RANGES.update({f: (-1.0, 1.0) for f in ("specialty_sim", "offers_sim", "local_specialty",
-                                        "local_offers")})
-# features known from the cheap first pass of a ranking (scorer.bound_parts)
-CHEAP: tuple[str, ...] = ("fit_max", "fit_min", "refer_fit", "industry", "synergy",
-                          "specialty_sim",
-                          "same_naics6", "same_naics4", "field_overlap")
 
 
 class PairFeatures:
@@ -71,7 +61,8 @@ class PairFeatures:
     names = FEATURES
 
     def transform(self, c: dict[str, np.ndarray]) -> np.ndarray:
-        return np.column_stack([self.columns(c)[f] for f in FEATURES]).astype(np.float64)
+        cols = self.columns(c)
+        return np.column_stack([cols[f] for f in FEATURES]).astype(np.float64)
 
     def columns(self, c: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         f = {k: np.asarray(v, dtype=np.float64) for k, v in c.items()}
@@ -93,19 +84,3 @@ class PairFeatures:
         out["local_specialty"] = out["same_locality"] * out["specialty_sim"]
         out["local_offers"] = out["same_locality"] * out["offers_sim"]
         return out
-
-    def bounds(self, cheap: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        """(low, high), each of shape (n, n_features): every feature's range given the
-        :data:`CHEAP` ones (exact where known, ``local_specialty`` between 0 and the known
-        specialty_sim)."""
-        n = len(cheap["fit_max"])
-        lo = np.tile([RANGES[f][0] for f in FEATURES], (n, 1))
-        hi = np.tile([RANGES[f][1] for f in FEATURES], (n, 1))
-        col = {f: k for k, f in enumerate(FEATURES)}
-        for f in CHEAP:
-            lo[:, col[f]] = hi[:, col[f]] = np.asarray(cheap[f], dtype=np.float64)
-        # same_locality is 0 or 1: the product lies between 0 and the known specialty_sim
-        v = np.asarray(cheap["specialty_sim"], dtype=np.float64)
-        lo[:, col["local_specialty"]] = np.minimum(v, 0.0)
-        hi[:, col["local_specialty"]] = np.maximum(v, 0.0)
-        return lo, hi

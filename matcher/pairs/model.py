@@ -16,8 +16,9 @@ where ``fit_ab`` is how well B answers A's own stated needs and ``fit_ba`` how w
 B's: the seeker's needs drive the ranking and reciprocity is a bonus (``mix`` <= 1), so a strong
 one-way answer to what A asked for is never buried under noisy two-way fits, and of two equal
 answers the mutual one ranks first. The score is directional (A's view of B); the relation is
-not. ``base`` needs only the cheap features; :meth:`referral_upper` bounds P(referral-partner)
-from them, which is what keeps the pruned ranking exact (:func:`matcher.recommend.best_scored`).
+not. ``base`` needs only the need-answer fits (and industry, synergy); with P(referral-partner)
+<= 1 it bounds the score, which is what keeps the pruned ranking exact
+(:func:`matcher.recommend.best_scored`).
 
 Persisted as plain JSON (``models/pair_relation.json``), never pickle.
 """
@@ -169,11 +170,12 @@ class PairModel:
     def predict_proba(self, X: np.ndarray) -> np.ndarray:
         """Relation probabilities, shape (n_pairs, 4), columns :data:`RELATIONS`."""
         self._check()
-        Xs = (np.asarray(X, dtype=np.float64) - self.mean_) / self.scale_
+        # the standardisation and the temperature folded into the weights: one pass over X
+        w = self.coef_ / self.scale_ / self.temperature_
+        b = (self.intercept_ - self.coef_ @ (self.mean_ / self.scale_)) / self.temperature_
         # row by row (einsum, not BLAS): a pair's probabilities do not depend on which other
         # pairs are scored with it, which the pruned exact ranking relies on
-        z = np.einsum("ij,kj->ik", Xs, self.coef_) + self.intercept_
-        return _softmax(z / self.temperature_)
+        return _softmax(np.einsum("ij,kj->ik", np.asarray(X, dtype=np.float64), w) + b)
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         others = proba.copy()
@@ -202,21 +204,6 @@ class PairModel:
         proba = self.predict_proba(X) if proba is None else proba
         base = self.base_score(fit_ab, fit_ba, X[:, col["industry"]], X[:, col["synergy"]])
         return base + self.referral_bonus * proba[:, _REF]
-
-    def referral_upper(self, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-        """An upper bound of P(referral-partner) for pairs whose features lie in [lo, hi]
-        (shape (n, n_features) each): every other class's logit gap at its smallest."""
-        self._check()
-        lo_s, hi_s = (lo - self.mean_) / self.scale_, (hi - self.mean_) / self.scale_
-        total = np.zeros(len(lo))
-        for k in range(len(RELATIONS)):
-            if k == _REF:
-                continue
-            a = self.coef_[k] - self.coef_[_REF]
-            gap = np.where(a > 0, lo_s * a, hi_s * a).sum(axis=1) + (
-                self.intercept_[k] - self.intercept_[_REF])
-            total += np.exp(np.minimum(gap / self.temperature_, 700.0))
-        return 1.0 / (1.0 + total)
 
     # -- persistence (plain JSON) -------------------------------------------------------
     PARAMS = ("C", "competitor_precision", "mix", "floor", "slope", "weights", "referral_bonus",
