@@ -4,8 +4,9 @@ A member who wrote "a lawyer to review our SAFE notes; a mobile developer for th
 to meet someone for each. The pair score ranks candidates by their best answer to any of the
 seeker's needs, plus reciprocity and the referral bonus, so one need with several good answers,
 or a few likely referral partners, can fill every place. :func:`reserve` therefore takes, for
-each seek in turn (best-answered first), the candidate who answers it best, before the rest of
-the list is filled by score: when that answer is at least :attr:`NeedFit.answer_level_` (the
+each seek in turn (best-answered first), the candidates who answer it best (two per seek, the
+second ones only while two places are left for the rest), before the rest of the list is
+filled by score: when an answer is at least :attr:`NeedFit.answer_level_` (the
 fit a typical wrong answer reaches on the hand-written development rows: anything below is no
 better than chance). Outside-style members often write one line, whose right answers have
 modest fits (cosine 0.3-0.5), yet are the best the community has.
@@ -19,6 +20,9 @@ from __future__ import annotations
 
 import numpy as np
 
+ANSWERS_PER_NEED = 2  # the best answer by fit is, often enough, a decoy sharing the seek's words
+KEEP_FOR_SCORE = 2  # places the later rounds leave to the rest of the score (referral partners)
+
 
 def seek_fits(scorer, i: int, js: np.ndarray) -> np.ndarray:
     """P(right answer) of each of ``js`` for each of i's seek phrases, shape (n_seeks, len(js));
@@ -29,24 +33,29 @@ def seek_fits(scorer, i: int, js: np.ndarray) -> np.ndarray:
 
 
 def reserve(scorer, i: int, js: np.ndarray, pool: np.ndarray, k: int) -> list[int]:
-    """Positions (into ``js``, from ``pool``) of the best answer to each of i's seeks, best
-    answered seek first, at most ``k``, each at least the answer level; a candidate answering
-    two seeks best is taken once (the next seek then takes its own best other answer)."""
+    """Positions (into ``js``, from ``pool``) of the best :data:`ANSWERS_PER_NEED` answers to
+    each of i's seeks, in rounds (every seek's best, best answered seek first, then every
+    seek's next best), each at least the answer level; the later rounds leave
+    :data:`KEEP_FOR_SCORE` places of the ``k`` to the rest of the score. A candidate answering
+    two seeks is taken once (the other seek then takes its best other answer)."""
     if not len(pool) or not scorer.seek_phrases_.counts[i] or k <= 0:
         return []
     P = seek_fits(scorer, i, js[pool])
     level = scorer.need_fit_.answer_level_
+    order = np.argsort(-P, axis=1, kind="stable")
+    seeks = np.argsort(-P.max(axis=1), kind="stable")
     taken: list[int] = []
-    for s in np.argsort(-P.max(axis=1), kind="stable"):
-        if len(taken) == k:
-            break
-        order = np.argsort(-P[s], kind="stable")
-        for p in order:
-            if P[s, p] < level:
+    for r in range(ANSWERS_PER_NEED):
+        limit = k if r == 0 else max(len(taken), k - KEEP_FOR_SCORE)
+        for s in seeks:
+            if len(taken) >= limit:
                 break
-            if int(pool[p]) not in taken:
-                taken.append(int(pool[p]))
-                break
+            for p in order[s]:
+                if P[s, p] < level:
+                    break
+                if int(pool[p]) not in taken:
+                    taken.append(int(pool[p]))
+                    break
     return taken
 
 
