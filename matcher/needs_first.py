@@ -25,11 +25,16 @@ KEEP_FOR_SCORE = 2  # places the later rounds leave to the rest of the score (re
 
 
 def seek_fits(scorer, i: int, js: np.ndarray) -> np.ndarray:
-    """P(right answer) of each of ``js`` for each of i's seek phrases, shape (n_seeks, len(js));
-    0 where a candidate may not answer (a job seeker for a job seeker, a seller's customers)."""
-    cos = scorer.answer_cosines(i, np.asarray(js, dtype=int))
-    ok = np.isfinite(cos)
-    return np.where(ok, scorer.need_fit_.proba(np.where(ok, cos, 0.0)), 0.0)
+    """P(right answer) of each of ``js`` for each of i's seek phrases, shape (n_seeks, len(js)),
+    judged on everything the candidate says they do (the trade text: headline, specialty and
+    offers as one), not on their best single phrase: one short offer sharing the seek's words
+    ("braided rugs" for "a braider") outscores a whole profile that answers the need, while
+    the whole text dilutes it. 0 where the candidate may not answer (a seller's seek naming
+    their own customers is not answered by serving them too)."""
+    js = np.asarray(js, dtype=int)
+    allowed = np.isfinite(scorer.answer_cosines(i, js))
+    cos = scorer.seek_phrases_.of(i) @ scorer.matrix_.trade[js].T
+    return np.where(allowed, scorer.need_fit_.proba(cos), 0.0)
 
 
 def reserve(scorer, i: int, js: np.ndarray, pool: np.ndarray, k: int) -> list[int]:
