@@ -13,7 +13,9 @@ modest fits (cosine 0.3-0.5), yet are the best the community has.
 
 The reserve reads only the seeker's seeks and each candidate's texts, so an edit of member X
 can change who is reserved for seeker A only if X answers one of A's seeks at the level, before
-or after the edit (:func:`reached`, which :mod:`matcher.refresh` uses).
+or after the edit (:func:`reached`), and then only if X would be taken: every answer the
+reserve takes is in A's list, so running it on A's list plus X tells (:func:`reserve_changes`;
+both are what :mod:`matcher.refresh` uses).
 """
 
 from __future__ import annotations
@@ -83,3 +85,22 @@ def reached(scorer, xs: np.ndarray) -> np.ndarray:
     out = np.zeros(n, dtype=bool)
     out[owner[hit]] = True
     return out
+
+
+def reserve_changes(old, new, a: int, rows: np.ndarray, xs: np.ndarray, k: int) -> bool:
+    """Whether the edit of members ``xs`` (``old`` and ``new`` scorers) can change what
+    :func:`reserve` takes for member ``a``, whose answer (under ``old``) holds ``rows``.
+
+    Each step of the reserve takes a seek's best answer not yet taken; in the run that gave
+    the answer those were all in ``rows`` (so the seeks' order, by their best answer, is the
+    same on ``rows`` alone). With ``xs`` edited, the run is the same up to the first step that
+    takes one of them, and that step takes it also when the pool is only ``rows`` and ``xs``:
+    the reserve changes if and only if the run on ``rows`` and ``xs`` differs from the run on
+    ``rows``."""
+    rows = np.asarray(rows, dtype=int)
+    xs = np.asarray([x for x in xs if x != a and x not in set(rows.tolist())], dtype=int)
+    before = reserve(old, a, rows, np.arange(len(rows)), k)
+    both = np.concatenate([rows, xs])
+    after = reserve(new, a, both, np.arange(len(both)), k)
+    return [int(both[p]) for p in after] != [int(rows[p]) for p in before]
+

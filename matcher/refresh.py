@@ -8,8 +8,8 @@ changes the scores of the pairs with that member only (a pair score depends on i
 members), so a memoised answer of member A can change only if the edited member X is in it,
 is A, or scores with A (before or after) at least the lowest adjusted score at which A's
 answer took anyone (:func:`matcher.recommend.entry_bar`): a candidate below it cannot be
-picked, and leaving it out changes no other pick, unless X answers one of A's stated needs at
-the answer level (the best answer to each need is taken first, :mod:`matcher.needs_first`).
+picked, and leaving it out changes no other pick, unless X would now be taken as one of the
+best answers to A's stated needs (taken first, :mod:`matcher.needs_first`).
 With the n x n matrix (small communities)
 the exposure cap reallocates places across lists, so A's answer is also treated as changed
 when A's row of allowed candidates changed.
@@ -75,7 +75,7 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
     the community keeps no n x n matrix; if only ``allowed_old`` is unknown, every answer is
     treated as changed).
     """
-    from .needs_first import reached
+    from .needs_first import reached, reserve_changes
     from .recommend import entry_bar
 
     old, new = refresh.old.scorer, refresh.new.scorer
@@ -94,7 +94,11 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
             stale.add(member_id)
             continue
         a = m.index(member_id)
-        if answers_need[a] or (capped and not np.array_equal(allowed_old[a], allowed_new[a])):
+        if capped and not np.array_equal(allowed_old[a], allowed_new[a]):
+            stale.add(member_id)
+            continue
+        picked = np.array([m.index(r["member_id"]) for r in rows], dtype=int)
+        if answers_need[a] and reserve_changes(old, new, a, picked, xs, k):
             stale.add(member_id)
             continue
         bar = entry_bar(old, [m.index(r["member_id"]) for r in rows], [r["score"] for r in rows])

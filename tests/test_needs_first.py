@@ -69,3 +69,27 @@ def test_the_reserve_takes_no_answer_below_the_level_of_a_typical_wrong_one(comm
     taken = reserve(scorer, i, js, np.arange(len(js)), 3)
     assert all(fits[0, p] >= level for p in taken)
     assert (fits[0].max() >= level) == bool(taken)
+
+
+def test_reserve_changes_agrees_with_the_run_on_the_whole_community(sample_engine):
+    """A member the reserve did not take over the whole community is not taken on the answer
+    plus that member either; a taken one left out of the answer is taken back."""
+    from matcher.needs_first import reserve, reserve_changes
+
+    scorer = sample_engine.scorer().scorer
+    n, k = len(scorer.matrix_), 5
+    checked = 0
+    for a in range(0, n, 6):
+        if not scorer.seek_phrases_.counts[a]:
+            continue
+        js = np.array([j for j in range(n) if j != a])
+        taken = [int(js[p]) for p in reserve(scorer, a, js, np.arange(len(js)), k)]
+        rows = np.array(taken + [j for j in js if j not in taken][: k - len(taken)])
+        for x in js[:: 5]:
+            if x not in rows:
+                assert not reserve_changes(scorer, scorer, a, rows, np.array([x]), k), (a, x)
+        if taken:
+            rest = np.array([r for r in rows if r != taken[0]])
+            assert reserve_changes(scorer, scorer, a, rest, np.array([taken[0]]), k)
+            checked += 1
+    assert checked >= 5

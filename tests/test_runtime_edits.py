@@ -19,6 +19,9 @@ EDITS = [  # (member, changes): a vague consultant turns specific; a cleaner nar
     ("m08", {"specialty": "Pipe organ tuning and restoration for churches in Central Texas"}),
     ("m12", {"offers": ["nightly restaurant kitchen cleaning"]}),
     ("m05", {"name": "Nicole F. Ferreira"}),  # a name shows in other members' answers
+    # a restaurant bookkeeper turns to clinics: now one of the best answers to a dentist's
+    # "monthly bookkeeping for my practice", taken first in her list (matcher/needs_first.py)
+    ("m31", {"specialty": "Monthly bookkeeping for dental and medical practices in Austin."}),
 ]
 
 
