@@ -291,8 +291,10 @@ def heldout_table() -> str:
         "0.804 / 0.111 (cosine 0.763 / 0.111), and communities rise from 0.710 to 0.855. "
         "Then, on set 1 only: a slope below the floor 0.870; each stated need's best answer "
         "first (matcher/needs_first.py) 0.913; the job-seeker rule kept to claims and seeks "
-        "for referrals answered by those serving the same customers, with a refit, 0.971. Set "
-        "2 was written after all this and run once per change: 0.900 (cosine 0.956).\n")
+        "for referrals answered by those serving the same customers, with a refit, 0.971; "
+        "each need's best two answers, judged on the candidate's whole trade text, 1.000. Set "
+        "2 was written during this (first run 0.900) and run once per change, never looked "
+        "into: 0.922 (plain cosine 0.956).\n")
 
 
 def communities_row() -> str:
