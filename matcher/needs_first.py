@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .scoring import _dots
+
 ANSWERS_PER_NEED = 2  # the best answer by fit is, often enough, a decoy sharing the seek's words
 KEEP_FOR_SCORE = 2  # places the later rounds leave to the rest of the score (referral partners)
 
@@ -35,7 +37,9 @@ def seek_fits(scorer, i: int, js: np.ndarray) -> np.ndarray:
     their own customers is not answered by serving them too)."""
     js = np.asarray(js, dtype=int)
     allowed = np.isfinite(scorer.answer_cosines(i, js))
-    cos = scorer.seek_phrases_.of(i) @ scorer.matrix_.trade[js].T
+    # row by row: a pair's fit has the same bits whoever else is asked (reserve_changes
+    # compares runs over different candidate sets)
+    cos = _dots(scorer.matrix_.trade, scorer.seek_phrases_.of(i), js).T
     return np.where(allowed, scorer.need_fit_.proba(cos), 0.0)
 
 
