@@ -5,10 +5,12 @@ Each community folder (``data/labelled/communities/NAME/``) holds ``members.csv`
 ``key.csv`` (README.md there). A community is imported into a fresh in-memory store the way
 ``matcher import`` does it, and every keyed seeker gets the product's own top-k list
 (:meth:`~matcher.engine.Engine.recommend_many`: the fitted scorer, exclusions, exposure cap and
-diversity). Two baselines rank the same members in the same run: plain cosine of the seek
-phrase against each member's whole profile text, and the reciprocal harmonic mean of ramped
-cosines (seek -> their offers, their seeks -> the seeker's offers; sides without phrases fall
-back on the specialty).
+diversity). Three baselines rank the same members in the same run: plain cosine of the seek
+phrase against each member's whole profile text, a list per seek (``cosine``: an easier task
+than the product's, whose one list serves all of a seeker's needs); the same cosine with one
+list per seeker, ranked by the best of their seeks (``cosine_seeker``: the product's task);
+and the reciprocal harmonic mean of ramped cosines (seek -> their offers, their seeks -> the
+seeker's offers; sides without phrases fall back on the specialty).
 
 Figures per key row (one seek), from the top-k list only, so the product and the baselines are
 measured alike:
@@ -44,7 +46,7 @@ COMMUNITIES = Path(__file__).resolve().parents[1] / "data" / "labelled" / "commu
 HELDOUT = COMMUNITIES.parent / "communities_heldout"  # set 2, written after set 1 was used
 K = 5
 KEY_COLUMNS = ("seeker_id", "seek", "answer_ids", "hard_decoy_ids")
-METHODS = ("model", "cosine", "harmonic")
+METHODS = ("model", "cosine", "cosine_seeker", "harmonic")
 
 
 @dataclass(frozen=True)
@@ -131,7 +133,7 @@ def summarise(rows: Sequence[dict]) -> dict:
 
 
 def _baseline_tops(engine, key: list[KeyRow], k: int) -> dict[str, list[list[str]]]:
-    """Top-k member ids per key row for the two baselines (the seeker left out)."""
+    """Top-k member ids per key row for the three baselines (the seeker left out)."""
     from .pairs.quality import FIT_HIGH, FIT_LOW
     from .scoring import harmonic
 
@@ -142,12 +144,17 @@ def _baseline_tops(engine, key: list[KeyRow], k: int) -> dict[str, list[list[str
     def ramp(cos):
         return np.clip((cos - FIT_LOW) / (FIT_HIGH - FIT_LOW), 0.0, 1.0)
 
-    out: dict[str, list[list[str]]] = {"cosine": [], "harmonic": []}
+    out: dict[str, list[list[str]]] = {"cosine": [], "cosine_seeker": [], "harmonic": []}
+    best: dict[str, np.ndarray] = {}  # per seeker: the best of their seeks' cosines
+    for q, r in zip(Q, key, strict=True):
+        plain = m.profile @ q
+        best[r.seeker_id] = np.maximum(best.get(r.seeker_id, plain), plain)
     for q, r in zip(Q, key, strict=True):
         i = m.index(r.seeker_id)
         plain = m.profile @ q
         recip = harmonic(ramp(m.offers @ q), ramp(m.seeks @ m.offers[i]))
-        for name, s in (("cosine", plain), ("harmonic", recip)):
+        for name, s in (("cosine", plain), ("cosine_seeker", best[r.seeker_id]),
+                        ("harmonic", recip)):
             s = np.asarray(s, dtype=float).copy()
             s[i] = -np.inf
             order = np.argsort(-s, kind="stable")[:k]

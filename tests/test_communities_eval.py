@@ -98,7 +98,7 @@ def test_tiny_communities_through_the_cli(tmp_path, encoder):
     assert wrong["model"]["claim_precision"] == 0.0
 
     for part in (right, wrong):  # the baselines rank everyone but the seeker
-        for name in ("cosine", "harmonic"):
+        for name in ("cosine", "cosine_seeker", "harmonic"):
             assert sorted(part["rows"][0]["top"][name]) == ["t2", "t3", "t4", "t5", "t6"]
     assert figures["overall"]["model"]["hit_rate"] == 0.5
     assert figures["overall"]["model"]["n_false_claims"] == 1
@@ -136,3 +136,10 @@ def test_a_real_community_end_to_end(encoder):
         assert tops[c["seeker_id"]][c["position"] - 1] == c["member_id"]
     for c in part["false_claims"]:
         assert c["member_id"] not in answers[c["seeker_id"]]
+    by_seeker: dict[str, list[dict]] = {}
+    for row in part["rows"]:
+        by_seeker.setdefault(row["seeker_id"], []).append(row)
+    for rows in by_seeker.values():  # one list per seeker, as the product gives
+        assert all(r["top"]["cosine_seeker"] == rows[0]["top"]["cosine_seeker"] for r in rows)
+        if len(rows) == 1:  # one need: the same as the list for that seek
+            assert rows[0]["top"]["cosine_seeker"] == rows[0]["top"]["cosine"]

@@ -47,7 +47,7 @@ def show_communities(figures: dict) -> None:
         for col in ("method", f"top-{k} hit", "seeker hit", f"MRR@{k}", "decoy above",
                     "claims", "false claims", "seeks", "seekers"):
             table.add_column(col)
-        for name in ("model", "cosine", "harmonic"):
+        for name in ("model", "cosine", "cosine_seeker", "harmonic"):
             f = part[name]
             table.add_row(name, _fmt(f["hit_rate"]), _fmt(f["seeker_hit"]), _fmt(f["mrr"]),
                           _fmt(f["decoy_above"]), str(f.get("n_claims", "-")),
