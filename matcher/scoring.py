@@ -224,8 +224,8 @@ class PairScorer:
         from an IT firm for law firms, "dental office managers" from a dental-office cleaner)
         asks for more of them: it is answered by being one, not by serving them too. Per seek
         phrase the customer segments it names that its writer, a seller (``SELLER_ROLES``),
-        serves and is not; per member the segments they serve and are not (their industry is
-        not the segment's)."""
+        serves and is not; per member the industry segments they serve and are not (their
+        industry is not the segment's)."""
         seg = self.segments_
         own = np.zeros(len(self.codes_), dtype=np.uint64)
         for k, prefixes in enumerate(seg.naics):
@@ -233,7 +233,10 @@ class PairScorer:
                 hit = np.array([c.startswith(prefixes) for c in self.codes_], dtype=bool)
                 own[hit] |= np.uint64(1 << k)
         self.own_segments_ = own  # the customer segments each member is one of
-        self.serves_not_is_ = self.customer_masks_ & ~own
+        # only for industries can "is one" be read (from the member's NAICS code): a member
+        # naming veterans, job seekers or seniors may be one, so those never count as served
+        industries = np.uint64(sum(1 << k for k, prefixes in enumerate(seg.naics) if prefixes))
+        self.serves_not_is_ = self.customer_masks_ & ~own & industries
         owner = np.repeat(np.arange(len(self.codes_)), self.seek_phrases_.counts)
         named = np.array([seg.mask(t) for t in self.seek_phrases_.texts], dtype=np.uint64)
         self.seek_refers_ = np.array([bool(_REFER.search(t)) for t in self.seek_phrases_.texts],
