@@ -93,3 +93,20 @@ def test_reserve_changes_agrees_with_the_run_on_the_whole_community(sample_engin
             assert reserve_changes(scorer, scorer, a, rest, np.array([taken[0]]), k)
             checked += 1
     assert checked >= 5
+
+
+def test_a_seek_for_kinds_of_people_is_answered_by_someone_who_is_one(community):
+    """A seller asking for veterans or laid-off engineers is answered by a member who is one;
+    naming veterans in one's own text says nothing about serving them."""
+    engine = community([
+        ["c1", "Cora Lee", "Career coach and resume writer for people changing careers.", "",
+         "veterans leaving the military;engineers who just got laid off", "Tucson, AZ"],
+        ["v1", "Vic Rowe", "Army veteran, 20 years in logistics, leaving the service in May "
+         "and looking at civilian operations jobs.", "", "", "Tucson, AZ"],
+        ["e1", "Eli Park", "Backend engineer; my startup just shut down, so I'm job hunting.",
+         "", "", "Tucson, AZ"],
+        ["b1", "Bea Cruz", "Bakery and coffee shop downtown.", "", "", "Tucson, AZ"],
+        ["r1", "Ray Diaz", "Residential roofing repairs.", "", "", "Tucson, AZ"],
+        ["d1", "Dee Holt", "Dog grooming and boarding.", "", "", "Tucson, AZ"],
+    ])
+    assert {"v1", "e1"} <= set(ids(engine.recommend("c1", 3)))
