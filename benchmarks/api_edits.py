@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -34,7 +33,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _results import write  # noqa: E402
-from api_load import build_db, run_wrk, start_server  # noqa: E402
+from api_load import run_wrk, start_server, synthetic_db  # noqa: E402
 
 TARGET = {"throughput_rps": 500, "p99_ms": 50, "errors": 0}
 
@@ -129,11 +128,7 @@ def main() -> None:
         raise SystemExit("wrk is missing: make wrk (apt-get install wrk)")
 
     # a copy per run: the edits below change the database
-    master = Path(tempfile.gettempdir()) / f"rolecall_api_load_{args.members}.db"
-    keyfile = master.with_suffix(".key")
-    if args.fresh or not master.exists() or not keyfile.exists():
-        keyfile.write_text(build_db(master, args.members))
-    key = keyfile.read_text().strip()
+    master, key = synthetic_db(args.members, fresh=args.fresh)
     db = master.with_name(f"rolecall_api_edits_{args.members}.db")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)

@@ -114,6 +114,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def synthetic_db(n: int, *, fresh: bool = False) -> tuple[Path, str]:
+    """(path, admin key) of the synthetic database of ``n`` members in the temp folder, built
+    by :func:`build_db` once (or again with ``fresh``)."""
+    db = Path(tempfile.gettempdir()) / f"rolecall_api_load_{n}.db"
+    keyfile = db.with_suffix(".key")
+    if fresh or not db.exists() or not keyfile.exists():
+        keyfile.write_text(build_db(db, n))
+    return db, keyfile.read_text().strip()
+
+
 def start_server(db: Path, *, warm: bool, timeout: float = 1800) -> tuple[subprocess.Popen, str, float]:
     """uvicorn on a free loopback port; returns (process, base url, seconds until ready)."""
     import httpx
@@ -167,12 +177,8 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")
 
-    db = Path(tempfile.gettempdir()) / f"rolecall_api_load_{args.members}.db"
-    keyfile = db.with_suffix(".key")
     t0 = time.perf_counter()
-    if args.fresh or not db.exists() or not keyfile.exists():
-        keyfile.write_text(build_db(db, args.members))
-    key = keyfile.read_text().strip()
+    db, key = synthetic_db(args.members, fresh=args.fresh)
     figures = {"members": args.members, "concurrency": args.concurrency, "k": args.k,
                "duration_s": args.duration, "build_db_s": round(time.perf_counter() - t0, 1)}
     load = {"n": args.members, "k": args.k, "duration": args.duration}

@@ -131,6 +131,12 @@ class CustomerSegments:
         """Labels of the segments in ``mask``, in file order."""
         return [self.labels[k] for k in self.segments(mask)]
 
+    @property
+    def industries(self) -> int:
+        """Bit mask of the segments that are industries (with NAICS prefixes: law firms,
+        restaurants and bars), not broad kinds of customers (small businesses, veterans)."""
+        return sum(1 << k for k, prefixes in enumerate(self.naics) if prefixes)
+
     def customer_industries(self, mask: int) -> tuple[str, ...]:
         """NAICS prefixes of the industries the segments in ``mask`` are."""
         return tuple(p for k in self.segments(mask) for p in self.naics[k])

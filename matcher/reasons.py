@@ -82,17 +82,11 @@ def claimed(scorer, i: int, j: int) -> NeedAnswer | None:
         return None
     if ans.kind == "offer":  # an offer for named kinds of business answers only them
         seg = scorer.segments_
-        named = np.uint64(seg.mask(ans.answer)) & _industry_segments(seg)
+        named = np.uint64(seg.mask(ans.answer) & seg.industries)
         asked = np.uint64(seg.mask(ans.seek))
         if named and not (named & (scorer.own_segments_[i] | asked)):
             return None
     return ans
-
-
-def _industry_segments(seg) -> np.uint64:
-    """The customer segments that are industries (law firms, restaurants and bars), not broad
-    kinds (small businesses, individuals), as a bit mask."""
-    return np.uint64(sum(1 << k for k, prefixes in enumerate(seg.naics) if prefixes))
 
 
 def towns_of(scorer) -> Towns:

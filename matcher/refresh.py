@@ -101,7 +101,7 @@ def stale_answers(refresh: Refresh, answers: Mapping[str, list[dict]], k: int, *
         if answers_need[a] and reserve_changes(old, new, a, picked, xs, k):
             stale.add(member_id)
             continue
-        bar = entry_bar(old, [m.index(r["member_id"]) for r in rows], [r["score"] for r in rows])
+        bar = entry_bar(old, list(picked), [r["score"] for r in rows])
         if reach[a] >= bar - SLACK:
             stale.add(member_id)
     return stale

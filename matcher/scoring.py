@@ -235,8 +235,7 @@ class PairScorer:
         self.own_segments_ = own  # the customer segments each member is one of
         # only for industries can "is one" be read (from the member's NAICS code): a member
         # naming veterans, job seekers or seniors may be one, so those never count as served
-        industries = np.uint64(sum(1 << k for k, prefixes in enumerate(seg.naics) if prefixes))
-        self.serves_not_is_ = self.customer_masks_ & ~own & industries
+        self.serves_not_is_ = self.customer_masks_ & ~own & np.uint64(seg.industries)
         owner = np.repeat(np.arange(len(self.codes_)), self.seek_phrases_.counts)
         named = np.array([seg.mask(t) for t in self.seek_phrases_.texts], dtype=np.uint64)
         self.seek_refers_ = np.array([bool(_REFER.search(t)) for t in self.seek_phrases_.texts],
